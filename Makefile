@@ -1,0 +1,96 @@
+# immich-jobs-proxy - see README.md.  `make V=1` shows the commands.
+-include config.mk
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec/immich-jobs-proxy
+SYSCONFDIR ?= $(PREFIX)/etc/immich-jobs-proxy
+BINDIR  ?= $(PREFIX)/bin
+DESTDIR ?=
+
+CC      ?= cc
+WARN     = -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare \
+           -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(WARN)
+ifeq ($(CI),true)
+CFLAGS  += -Werror
+endif
+LDFLAGS ?=
+FETCH_LIBS = -lcurl -ljson-c
+PYTHON  ?= /usr/bin/python3
+
+B = build
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+FRONT_SRC = cgi/main.c lib/config.c lib/err.c lib/jobs.c lib/render.c \
+            lib/cache.c lib/counts.c
+FETCH_SRC = lib/upstream.c lib/jobs_parse.c lib/err.c
+LIB_HDR   = $(wildcard lib/*.h)
+
+all: $(B)/immich-jobs $(B)/immich-jobs-fetch.so
+
+$(B):
+	$(Q)mkdir -p $@
+
+# The CGI front links libc alone; see the comment at the top of cgi/main.c.
+$(B)/immich-jobs: $(FRONT_SRC) $(LIB_HDR) | $(B)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $(FRONT_SRC) $(LDFLAGS)
+
+$(B)/immich-jobs-fetch.so: $(FETCH_SRC) $(LIB_HDR) | $(B)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $(FETCH_SRC) $(LDFLAGS) $(FETCH_LIBS)
+
+UNIT_SRC = tests/unit/test_lib.c lib/config.c lib/err.c lib/jobs.c \
+           lib/jobs_parse.c lib/render.c lib/cache.c lib/counts.c
+$(B)/test-unit: $(UNIT_SRC) $(LIB_HDR) | $(B)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $(UNIT_SRC) $(LDFLAGS) -ljson-c -lcmocka
+
+# Installs what lighttpd.conf expects (PREFIX=/usr/local by default).
+install: all
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs
+	install -m 0644 $(B)/immich-jobs-fetch.so $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so
+	install -m 0644 lighttpd.conf $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf
+	install -m 0755 cgi/serve.sh $(DESTDIR)$(BINDIR)/immich-jobs-proxy
+	ln -sf $(LIBEXECDIR)/immich-jobs $(DESTDIR)$(BINDIR)/immich-jobs
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBEXECDIR)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so \
+	      $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf $(DESTDIR)$(BINDIR)/immich-jobs-proxy \
+	      $(DESTDIR)$(BINDIR)/immich-jobs
+
+# Debian packages the build, `make run` and `make test` need.
+DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev \
+           libcmocka-dev python3 python3-prometheus-client curl openssl
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	    | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing: $$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    elif command -v sudo >/dev/null; then \
+	        echo "installing (sudo): $$missing"; \
+	        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else \
+	        echo "missing Debian packages; run as root: apt-get install -y $$missing" >&2; exit 1; \
+	    fi; \
+	fi
+
+run: deps all
+	$(Q)sh tests/serve-dev.sh
+
+test: deps all $(B)/test-unit
+	$(Q)sh tests/run.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all install uninstall deps run test clean

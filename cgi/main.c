@@ -1,0 +1,327 @@
+/*
+ * immich-jobs - Immich's job counts, added up for Homepage.
+ *
+ * Run by lighttpd as a CGI (GATEWAY_INTERFACE set) it answers
+ *   GET /         JSON totals and by_queue    (render_json)
+ *   GET /metrics  Prometheus text             (render_metrics)
+ *   GET /healthz  {"status":"ok"} when configured, without calling Immich
+ * with a full header block, also on every failure.  Run from a shell it
+ * prints the body alone: see usage().
+ *
+ * Flow: read the request once (struct request), route, load the
+ * configuration, get the counts (lib/counts.c: cache, else Immich), write
+ * headers (write_headers) and body.  A failure anywhere is one struct err
+ * that reaches respond_error().
+ *
+ * Why dlopen: loading libcurl costs ~12 M instructions per process (ld.so
+ * relocating its 33 libraries), ~100x a hello-world CGI, and most requests
+ * are answered from the cache.  So this binary links only libc and lib/'s
+ * libc-only parts; libcurl and json-c live in immich-jobs-fetch.so beside
+ * the binary and are loaded on a cache miss alone (load_upstream).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/config.h"
+#include "../lib/counts.h"
+#include "../lib/err.h"
+#include "../lib/render.h"
+#include "../lib/upstream.h"
+
+#ifndef VERSION
+#define VERSION "dev"
+#endif
+#define MODULE_NAME	"immich-jobs-fetch.so"
+
+enum route { ROUTE_JOBS, ROUTE_METRICS, ROUTE_HEALTH };
+
+/* The CGI environment, read once. */
+struct request {
+	int		 is_cgi;	/* GATEWAY_INTERFACE is set */
+	int		 head;		/* REQUEST_METHOD is HEAD */
+	const char	*method;	/* REQUEST_METHOD */
+	const char	*path;		/* PATH_INFO, "/" when empty */
+};
+
+static const struct {
+	const char	*path;
+	enum route	 route;
+} routes[] = {
+	{ "/",		ROUTE_JOBS },
+	{ "/metrics",	ROUTE_METRICS },
+	{ "/healthz",	ROUTE_HEALTH },
+	{ NULL,		ROUTE_JOBS }
+};
+
+static struct timespec started;
+
+static const char *
+env(const char *name)
+{
+	return getenv(name);
+}
+
+static void
+read_request(struct request *r)
+{
+	const char *gw = getenv("GATEWAY_INTERFACE");
+	const char *path = getenv("PATH_INFO");
+
+	r->is_cgi = gw != NULL && gw[0] != '\0';
+	r->method = getenv("REQUEST_METHOD");
+	if (r->method == NULL)
+		r->method = "GET";
+	r->head = strcmp(r->method, "HEAD") == 0;
+	r->path = (path == NULL || path[0] == '\0') ? "/" : path;
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 504: return "Gateway Timeout";
+	default: return "Error";
+	}
+}
+
+/* The only place that writes HTTP headers.  extra: more header lines. */
+static void
+write_headers(const struct request *r, int status, const char *type,
+    const char *extra)
+{
+	if (!r->is_cgi)
+		return;
+	printf("Status: %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "%s"
+	    "\r\n", status, reason(status), type, extra != NULL ? extra : "");
+}
+
+static int
+finish(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "immich-jobs-proxy: writing the answer: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Answer with e.  From a shell: the message on stderr, exit 2 for a
+ * configuration error (500) and 1 for anything else.
+ */
+static int
+respond_error(const struct request *r, const struct err *e,
+    const char *extra)
+{
+	if (!r->is_cgi) {
+		fprintf(stderr, "immich-jobs: %s\n", e->msg);
+		return e->status == 500 ? 2 : 1;
+	}
+	fprintf(stderr, "immich-jobs-proxy: %d: %s\n", e->status, e->msg);
+	write_headers(r, e->status, "application/json", extra);
+	if (!r->head)
+		render_error(stdout, e);
+	return finish();
+}
+
+/* Load immich-jobs-fetch.so from the directory of this binary. */
+static upstream_get_fn
+load_upstream(struct err *e)
+{
+	static upstream_get_fn fn;
+	char path[PATH_MAX];
+	ssize_t n;
+	char *slash;
+	void *h;
+
+	if (fn != NULL)
+		return fn;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0) {
+		err_set(e, 500, 0, "cannot find this program's directory: %s",
+		    strerror(errno));
+		return NULL;
+	}
+	path[n] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL ||
+	    (size_t)(slash + 1 - path) + sizeof(MODULE_NAME) > sizeof(path)) {
+		err_set(e, 500, 0, "cannot find this program's directory");
+		return NULL;
+	}
+	strcpy(slash + 1, MODULE_NAME);
+	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (fn = (upstream_get_fn)(uintptr_t)dlsym(h, UPSTREAM_SYMBOL)) ==
+	    NULL) {
+		err_set(e, 500, 0, "cannot load %s: %s", MODULE_NAME,
+		    dlerror());
+		return NULL;
+	}
+	return fn;
+}
+
+static double
+elapsed(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - started.tv_sec) +
+	    (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+}
+
+/* Age and X-Cache, when the cache took part; "" otherwise. */
+static const char *
+cache_headers(const struct counts *cn, char *buf, size_t size)
+{
+	static const char *const names[] = { "miss", "hit", "miss", "stale" };
+
+	buf[0] = '\0';
+	if (cn->cached)
+		snprintf(buf, size, "Age: %ld\r\nX-Cache: %s\r\n", cn->age,
+		    names[cn->source]);
+	return buf;
+}
+
+static int
+serve_jobs(const struct request *r, const struct counts *cn)
+{
+	struct render_stale stale;
+	char extra[96];
+
+	cache_headers(cn, extra, sizeof(extra));
+	if (cn->source == COUNTS_NONE)
+		return respond_error(r, &cn->err, extra);
+	if (cn->source == COUNTS_STALE)
+		fprintf(stderr, "immich-jobs-proxy: answering with %ld s old "
+		    "counts: %s\n", cn->age, cn->err.msg);
+	write_headers(r, 200, "application/json", extra);
+	if (!r->head) {
+		stale.age = cn->age;
+		stale.upstream_error = cn->err.msg;
+		render_json(stdout, &cn->jobs,
+		    cn->source == COUNTS_STALE ? &stale : NULL);
+	}
+	return finish();
+}
+
+/* Prometheus: 200 with immich_jobs_up 0 when Immich failed, as exporters do. */
+static int
+serve_metrics(const struct request *r, const struct counts *cn)
+{
+	const struct jobs *j = cn->source == COUNTS_HIT ||
+	    cn->source == COUNTS_MISS ? &cn->jobs : NULL;
+	char extra[96];
+
+	if (j == NULL)
+		fprintf(stderr, "immich-jobs-proxy: %d: %s\n", cn->err.status,
+		    cn->err.msg);
+	write_headers(r, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    cache_headers(cn, extra, sizeof(extra)));
+	if (!r->head)
+		render_metrics(stdout, j, elapsed());
+	if (!r->is_cgi && j == NULL) {
+		finish();
+		fprintf(stderr, "immich-jobs: %s\n", cn->err.msg);
+		return 1;
+	}
+	return finish();
+}
+
+static int
+usage(FILE *out, int rc)
+{
+	fprintf(out,
+	    "usage: immich-jobs [--metrics | --healthz | --help | --version]\n"
+	    "\n"
+	    "Prints Immich's job counts, added up across queues, as JSON (or\n"
+	    "Prometheus text with --metrics).  Configuration comes from the\n"
+	    "environment: IMMICH_URL and IMMICH_JOBS_API_KEY (or\n"
+	    "IMMICH_JOBS_API_KEY_FILE) are required; see README.md for\n"
+	    "IMMICH_JOBS_TIMEOUT, IMMICH_JOBS_CA_FILE, IMMICH_JOBS_API,\n"
+	    "IMMICH_JOBS_CACHE_TTL, IMMICH_JOBS_STALE_TTL, IMMICH_JOBS_CACHE_DIR.\n"
+	    "Exit status: 0 ok, 1 Immich failed, 2 configuration error.\n"
+	    "Run by a web server with GATEWAY_INTERFACE set, it is a CGI that\n"
+	    "answers /, /metrics and /healthz.\n");
+	return rc;
+}
+
+/* From a shell, the route comes from the arguments. */
+static int
+parse_args(int argc, char **argv, struct request *r)
+{
+	if (argc > 2)
+		return usage(stderr, 2);
+	if (argc == 1)
+		r->path = "/";
+	else if (strcmp(argv[1], "--metrics") == 0)
+		r->path = "/metrics";
+	else if (strcmp(argv[1], "--healthz") == 0)
+		r->path = "/healthz";
+	else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(stdout, 0);
+	else if (strcmp(argv[1], "--version") == 0) {
+		printf("immich-jobs-proxy %s\n", VERSION);
+		return 0;
+	} else
+		return usage(stderr, 2);
+	r->method = "GET";
+	r->head = 0;
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct request req;
+	struct config cfg;
+	struct counts cn;
+	struct err e;
+	int i, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	err_clear(&e);
+	read_request(&req);
+	if (!req.is_cgi && (rc = parse_args(argc, argv, &req)) >= 0)
+		return rc;
+
+	for (i = 0; routes[i].path != NULL; i++)
+		if (strcmp(req.path, routes[i].path) == 0)
+			break;
+	if (routes[i].path == NULL) {
+		err_set(&e, 404, 0, "no such path: this service answers /, "
+		    "/metrics and /healthz");
+		return respond_error(&req, &e, NULL);
+	}
+	if (strcmp(req.method, "GET") != 0 && !req.head) {
+		err_set(&e, 405, 0, "method not allowed: use GET or HEAD");
+		return respond_error(&req, &e, "Allow: GET, HEAD\r\n");
+	}
+	if (config_load(&cfg, env, &e) != 0)
+		return respond_error(&req, &e, NULL);
+	if (routes[i].route == ROUTE_HEALTH) {
+		write_headers(&req, 200, "application/json", NULL);
+		if (!req.head)
+			fputs("{\"status\":\"ok\"}\n", stdout);
+		return finish();
+	}
+	counts_get(&cfg, load_upstream, &cn);
+	explicit_bzero(cfg.key, sizeof(cfg.key));
+	if (routes[i].route == ROUTE_METRICS)
+		return serve_metrics(&req, &cn);
+	return serve_jobs(&req, &cn);
+}

@@ -1,0 +1,76 @@
+/*
+ * cache.h - the result of the last call to Immich, shared by every CGI
+ * process through one file per configuration.  Needs only libc.
+ *
+ * The entry holds parsed counts (struct jobs) and the last error, never the
+ * key nor raw upstream bytes.  It is written whole to a temporary file and
+ * renamed into place, so readers see the old entry or the new one.  A file
+ * of the wrong size, magic, version, configuration or checksum is ignored
+ * (and later replaced), never served.  A lock file beside it (flock) lets
+ * one process call Immich while the others wait for its result.
+ */
+#ifndef IJP_CACHE_H
+#define IJP_CACHE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "jobs.h"
+
+struct cache_entry {
+	uint32_t	magic;		/* CACHE_MAGIC */
+	uint32_t	version;	/* CACHE_VERSION */
+	uint64_t	id;		/* cache_id() of the configuration */
+	int64_t		ok_time;	/* Unix seconds of jobs, 0 = none */
+	int64_t		err_time;	/* Unix seconds of err, 0 = none */
+	struct jobs	jobs;		/* last good counts */
+	struct err	err;		/* last failure, if err_time != 0 */
+	uint64_t	sum;		/* checksum of everything above */
+};
+
+/*
+ * cache_id - a 64-bit FNV-1a hash of everything that decides the answer:
+ * base_url, key, api, ca_file, timeout.  Two configurations that differ in
+ * any of these get different entries; the key only enters through the
+ * hash, which cannot give it back.
+ */
+uint64_t cache_id(const struct config *c);
+
+/*
+ * cache_path - the entry's file name, "<cache_dir>/<id in hex>", into buf
+ * (size bytes).  Returns 0, or -1 when it does not fit.
+ */
+int	cache_path(const struct config *c, char *buf, size_t size);
+
+/*
+ * cache_read - read the entry at path into ent (caller-owned).  Returns 0
+ * when the file holds a whole, valid entry for id; -1 otherwise (missing,
+ * short, corrupt, foreign or another configuration's): the caller treats
+ * that as "no entry".
+ */
+int	cache_read(const char *path, uint64_t id, struct cache_entry *ent);
+
+/*
+ * cache_write - set ent's magic, version, id and checksum and store it at
+ * path atomically (temporary file in the same directory, fsync-free write,
+ * rename).  Creates the directory (mode 0700) if missing; refuses (EPERM)
+ * a directory that is a link, not ours, or writable by group or others.
+ * Returns 0, or -1 with errno set; a failed write leaves the old entry.
+ */
+int	cache_write(const char *path, uint64_t id, struct cache_entry *ent);
+
+/*
+ * cache_lock - take the exclusive lock that guards calls to Immich for the
+ * entry at path ("<path>.lock"), waiting at most wait_seconds.  Creates the
+ * directory (0700, checked as in cache_write) and lock file if needed.
+ * Returns the lock's file descriptor (release with cache_unlock), or -1
+ * with errno set (EWOULDBLOCK when the wait ran out).
+ */
+int	cache_lock(const char *path, long wait_seconds);
+
+/* cache_unlock - release and close a lock from cache_lock. */
+void	cache_unlock(int fd);
+
+#endif

@@ -1,0 +1,135 @@
+/* counts.c - cache, single-flight and stale-if-error; see counts.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "counts.h"
+
+static int
+call_upstream(const struct config *c, counts_loader_fn load, long timeout,
+    struct jobs *j, struct err *e)
+{
+	struct config limited = *c;
+	upstream_get_fn get;
+
+	if ((get = load(e)) == NULL)
+		return -1;
+	limited.timeout = timeout;
+	return get(&limited, j, e);
+}
+
+/* Fill out from a usable entry (younger than max_age); 0 if it is used. */
+static int
+from_entry(const struct cache_entry *ent, long now, long max_age,
+    struct counts *out)
+{
+	int err_newer = ent->err_time != 0 && ent->err_time >= ent->ok_time;
+	int64_t t = err_newer ? ent->err_time : ent->ok_time;
+
+	if (t == 0 || now < t || now - t >= max_age)
+		return -1;
+	if (!err_newer) {
+		out->jobs = ent->jobs;
+		out->source = COUNTS_HIT;
+		out->age = (long)(now - ent->ok_time);
+		return 0;
+	}
+	out->err = ent->err;
+	return 1;
+}
+
+/* After a failure: stale counts when the last good ones are young enough. */
+static int
+stale_or_error(const struct config *c, const struct cache_entry *ent,
+    long now, struct counts *out)
+{
+	if (ent != NULL && ent->ok_time != 0 && now >= ent->ok_time &&
+	    now - ent->ok_time <= c->stale_ttl) {
+		out->jobs = ent->jobs;
+		out->source = COUNTS_STALE;
+		out->age = (long)(now - ent->ok_time);
+		return 0;
+	}
+	out->source = COUNTS_NONE;
+	return -1;
+}
+
+int
+counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
+{
+	struct cache_entry ent;
+	char path[CONFIG_PATH_MAX + 32];
+	struct timespec t0, t1;
+	long start, now, left;
+	uint64_t id;
+	int have, lock, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (c->cache_ttl == 0) {
+		if (call_upstream(c, load, c->timeout, &out->jobs,
+		    &out->err) != 0)
+			return -1;
+		out->source = COUNTS_MISS;
+		return 0;
+	}
+	out->cached = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	start = (long)time(NULL);
+	id = cache_id(c);
+	if (cache_path(c, path, sizeof(path)) != 0)
+		goto uncached;
+	have = cache_read(path, id, &ent) == 0;
+	if (have && (rc = from_entry(&ent, start, c->cache_ttl, out)) >= 0)
+		return rc == 0 ? 0 : stale_or_error(c, &ent, start, out);
+
+	if ((lock = cache_lock(path, c->timeout)) == -1) {
+		if (errno != EWOULDBLOCK)
+			goto uncached;
+		err_set(&out->err, 504, 0, "waited %ld s (IMMICH_JOBS_TIMEOUT) "
+		    "for another request to Immich to finish", c->timeout);
+		return stale_or_error(c, have ? &ent : NULL, start, out);
+	}
+	/* Whoever held the lock may have just stored a result: use it. */
+	now = (long)time(NULL);
+	have = cache_read(path, id, &ent) == 0;
+	if (have && (rc = from_entry(&ent, now, c->cache_ttl, out)) >= 0) {
+		cache_unlock(lock);
+		return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
+	}
+	if (!have)
+		memset(&ent, 0, sizeof(ent));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	left = c->timeout - (long)(t1.tv_sec - t0.tv_sec);
+	if (left < 1) {
+		cache_unlock(lock);
+		err_set(&out->err, 504, 0, "waited %ld s (IMMICH_JOBS_TIMEOUT) "
+		    "for another request to Immich to finish", c->timeout);
+		return stale_or_error(c, &ent, now, out);
+	}
+	rc = call_upstream(c, load, left, &out->jobs, &out->err);
+	now = (long)time(NULL);
+	if (rc == 0) {
+		ent.jobs = out->jobs;
+		ent.ok_time = now;
+		ent.err_time = 0;
+		out->source = COUNTS_MISS;
+	} else {
+		ent.err = out->err;
+		ent.err_time = now;
+	}
+	if (cache_write(path, id, &ent) != 0)
+		fprintf(stderr, "immich-jobs-proxy: cannot write the cache in "
+		    "%s: %s\n", c->cache_dir, strerror(errno));
+	cache_unlock(lock);
+	return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
+
+uncached:
+	fprintf(stderr, "immich-jobs-proxy: cannot use the cache in %s: %s; "
+	    "calling Immich directly\n", c->cache_dir, strerror(errno));
+	out->cached = 0;
+	if (call_upstream(c, load, c->timeout, &out->jobs, &out->err) != 0)
+		return -1;
+	out->source = COUNTS_MISS;
+	return 0;
+}

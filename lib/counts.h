@@ -1,0 +1,55 @@
+/*
+ * counts.h - the job counts for one request: from the shared cache when it
+ * is fresh, else from Immich (one process at a time per configuration), else
+ * the last good counts marked stale, else the error.  Needs only libc: the
+ * upstream call is reached through a loader, so a cache hit never loads
+ * libcurl or json-c.
+ */
+#ifndef IJP_COUNTS_H
+#define IJP_COUNTS_H
+
+#include "cache.h"
+#include "config.h"
+#include "err.h"
+#include "jobs.h"
+#include "upstream.h"
+
+enum counts_source {
+	COUNTS_NONE,	/* no counts: see err */
+	COUNTS_HIT,	/* from the cache, younger than cache_ttl */
+	COUNTS_MISS,	/* fetched from Immich by this request */
+	COUNTS_STALE	/* Immich failed; older counts within stale_ttl */
+};
+
+struct counts {
+	enum counts_source	 source;
+	struct jobs		 jobs;	/* valid unless source is COUNTS_NONE */
+	long			 age;	/* seconds since Immich answered these */
+	int			 cached; /* 1 when the cache took part */
+	struct err		 err;	/* the failure (also set when stale) */
+};
+
+/*
+ * Returns the upstream function, loading it on first use, or NULL with e
+ * set (500) when it cannot be loaded.
+ */
+typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
+
+/*
+ * counts_get - fill out (caller-owned) for configuration c.  With
+ * c->cache_ttl 0 every call goes to Immich and nothing is stored.  Otherwise
+ * the entry in c->cache_dir is used while younger than cache_ttl seconds
+ * (an error is remembered as long, so a failing Immich is not hammered);
+ * on a miss one process per configuration calls Immich while the others
+ * wait for its result (cache_lock), all within c->timeout seconds; when
+ * Immich fails and the last good counts are at most stale_ttl seconds old
+ * they are returned as COUNTS_STALE with the failure in out->err.
+ * Returns 0 when out->jobs holds counts (HIT, MISS or STALE), -1 when not
+ * (out->err as upstream_get documents, or 504 when the wait for another
+ * request ran out).  A cache directory that cannot be used is reported on
+ * stderr once and the call goes to Immich.
+ */
+int	counts_get(const struct config *c, counts_loader_fn load,
+	    struct counts *out);
+
+#endif

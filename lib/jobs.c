@@ -1,0 +1,62 @@
+/* jobs.c - totals and ordering of parsed job counts; see jobs.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs.h"
+
+int64_t
+jobs_queue_waiting(const struct queue *q)
+{
+	return q->waiting + q->delayed + q->paused;
+}
+
+void
+jobs_totals(const struct jobs *j, struct totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < j->n; i++) {
+		const struct queue *q = &j->q[i];
+
+		t->active += q->active;
+		t->waiting += jobs_queue_waiting(q);
+		t->failed += q->failed;
+		t->delayed += q->delayed;
+		t->paused += q->paused;
+		t->completed += q->completed;
+		if (q->active > 0 || jobs_queue_waiting(q) > 0)
+			t->queues_busy++;
+		if (q->is_paused)
+			t->queues_paused++;
+	}
+	t->queues = (int64_t)j->n;
+}
+
+static const struct jobs *sort_jobs;	/* qsort has no context argument */
+
+static int
+cmp_busiest(const void *a, const void *b)
+{
+	const struct queue *x = &sort_jobs->q[*(const size_t *)a];
+	const struct queue *y = &sort_jobs->q[*(const size_t *)b];
+	int64_t wx = jobs_queue_waiting(x), wy = jobs_queue_waiting(y);
+
+	if (x->active != y->active)
+		return x->active > y->active ? -1 : 1;
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+void
+jobs_sort_busiest(const struct jobs *j, size_t *order)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		order[i] = i;
+	sort_jobs = j;
+	qsort(order, j->n, sizeof(*order), cmp_busiest);
+	sort_jobs = NULL;
+}

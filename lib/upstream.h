@@ -1,0 +1,40 @@
+/*
+ * upstream.h - ask Immich for its job counts (libcurl + json-c).
+ *
+ * This is the only part of the proxy that loads libcurl and json-c.  cgi/
+ * reaches it through dlopen() on a cache miss (see cgi/main.c), so the
+ * symbol below is the module's whole interface.
+ */
+#ifndef IJP_UPSTREAM_H
+#define IJP_UPSTREAM_H
+
+#include "config.h"
+#include "err.h"
+#include "jobs.h"
+
+#define UPSTREAM_SYMBOL	"upstream_get"
+
+/*
+ * upstream_get - GET <base_url>/api/jobs (Immich v1.x - v3.2) or
+ * <base_url>/api/queues (v2.4+), as c->api says; in CONFIG_API_AUTO a 404
+ * from /api/jobs is retried once on /api/queues.  Sends x-api-key and
+ * Accept: application/json, follows no redirect, uses no proxy, trusts
+ * c->ca_file when set (TLS is always verified), reads at most JOBS_BODY_MAX
+ * bytes, and finishes within c->timeout seconds in all (both requests).
+ * Fills j (caller-owned) and returns 0, or returns -1 with e set to:
+ *   502 - Immich unreachable (refused, DNS, reset), TLS/certificate problem
+ *         (names IMMICH_JOBS_CA_FILE), 401 (key rejected), 403 (names the
+ *         permission job.read or queue.read), 404 (no such API at
+ *         IMMICH_URL), 3xx (not followed), other non-2xx, or a 2xx body
+ *         that is HTML, empty, not JSON, not the shape or over 1 MiB;
+ *         e->upstream_status holds Immich's status when it answered;
+ *   504 - no full answer within c->timeout seconds;
+ *   500 - out of memory or libcurl could not start.
+ * Messages name the problem and what to check, and never hold the key.
+ */
+int	upstream_get(const struct config *c, struct jobs *j, struct err *e);
+
+typedef int (*upstream_get_fn)(const struct config *, struct jobs *,
+    struct err *);
+
+#endif

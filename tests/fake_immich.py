@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""A fake Immich for the tests, on Python's standard http.server.
+
+    fake_immich.py --spec SPEC.json --log LOG.jsonl --port-file PORTFILE
+                   [--bind 127.0.0.1|::1] [--tls-cert C --tls-key K]
+
+It listens on a free loopback port (written to PORTFILE once it is ready)
+and answers each request as SPEC says.  SPEC is read again for every
+request, so a test can change the answers without a restart.  SPEC maps a
+path ("/api/jobs", or "*" for any other) to one answer or to a list of
+answers used in turn:
+
+    {"status": 200, "body_file": "tests/fixtures/jobs-newest.json",
+     "body": "...", "headers": {"Content-Type": "..."},
+     "delay": 0.0,            seconds before the status line
+     "silent": false,         accept, read the request, never answer
+     "drip": 0.0,             seconds between body bytes
+     "content_length": N,     announce N bytes whatever is sent
+     "chunked": false,        send the body chunked
+     "reset_after": N,        send N body bytes, then reset the connection
+     "repeat_body": N}        send the body N times (large answers)
+
+Every request is appended to LOG as one JSON line: method, path, headers.
+"""
+import argparse
+import itertools
+import json
+import os
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+COUNTERS = {}
+LOCK = threading.Lock()
+
+
+def load_answer(spec_path, path):
+    with open(spec_path) as f:
+        spec = json.load(f)
+    ans = spec.get(path, spec.get("*", {"status": 404,
+                   "body": '{"message":"Cannot GET %s"}' % path}))
+    if isinstance(ans, list):
+        with LOCK:
+            n = COUNTERS.get(path, 0)
+            COUNTERS[path] = n + 1
+        ans = ans[n % len(ans)]
+    return ans
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_GET(self):
+        self.handle_any()
+
+    def do_HEAD(self):
+        self.handle_any()
+
+    def handle_any(self):
+        srv = self.server
+        with LOCK:
+            with open(srv.log_path, "a") as f:
+                f.write(json.dumps({"method": self.command,
+                                    "path": self.path,
+                                    "headers": dict(self.headers.items())})
+                        + "\n")
+        ans = load_answer(srv.spec_path, self.path.split("?")[0])
+        if ans.get("silent"):
+            time.sleep(ans.get("delay", 3600))
+            self.close_connection = True
+            return
+        time.sleep(ans.get("delay", 0))
+        body = ans.get("body", "")
+        if "body_file" in ans:
+            with open(ans["body_file"], "rb") as f:
+                body = f.read()
+        if isinstance(body, str):
+            body = body.encode()
+        body = body * ans.get("repeat_body", 1)
+        status = ans.get("status", 200)
+        self.send_response_only(status)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        headers.update(ans.get("headers", {}))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        chunked = ans.get("chunked", False)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length",
+                             str(ans.get("content_length", len(body))))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if self.command == "HEAD":
+            return
+        try:
+            self.send_body(body, ans, chunked)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def send_body(self, body, ans, chunked):
+        if "reset_after" in ans:
+            self.wfile.write(body[:ans["reset_after"]])
+            self.wfile.flush()
+            # SO_LINGER 0: close() sends a TCP reset, not a clean FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
+        drip = ans.get("drip", 0)
+        if chunked:
+            step = 1 if drip else 4096
+            for i in range(0, len(body), step):
+                part = body[i:i + step]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.flush()
+                time.sleep(drip)
+            self.wfile.write(b"0\r\n\r\n")
+        elif drip:
+            for b in body:
+                self.wfile.write(bytes([b]))
+                self.wfile.flush()
+                time.sleep(drip)
+        else:
+            self.wfile.write(body)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spec", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--bind", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    a = ap.parse_args()
+    if a.bind not in ("127.0.0.1", "::1", "localhost"):
+        sys.exit("fake_immich: loopback only")
+    Server.address_family = socket.AF_INET6 if ":" in a.bind else socket.AF_INET
+    srv = Server((a.bind, a.port), Handler)
+    srv.spec_path, srv.log_path = a.spec, a.log
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, a.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+#!/bin/sh
+# tests/run.sh - run the unit tests (cmocka, TAP output) and every numbered
+# CGI/end-to-end script, count the checks and end with "N passed, N failed".
+#   tests/run.sh [tests/t0001-*.sh ...]   (default: all of them)
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+export BUILD
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+passed=0
+failed=0
+
+count() {	# count NAME RC: add up the ok / not ok lines in $out
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $1 exited with status $2"
+		f=1
+	fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $1 ran no check"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+if [ $# -eq 0 ]; then
+	echo "# unit tests"
+	CMOCKA_MESSAGE_OUTPUT=TAP ${UNIT_WRAPPER:-} "$BUILD/test-unit" > "$out" 2>&1
+	rc=$?
+	grep -E '^(ok|not ok|#)' "$out" | grep -v '^ok' ; grep -c '^ok' "$out" | sed 's/^/# unit checks ok: /'
+	count test-unit $rc
+	set -- "$TOP"/tests/t[0-9][0-9][0-9][0-9]-*.sh
+fi
+for t in "$@"; do
+	name=$(basename "$t" .sh)
+	echo "# $name"
+	sh "$t" > "$out" 2>&1
+	rc=$?
+	grep -v '^ok ' "$out"
+	count "$name" $rc
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
