@@ -85,7 +85,7 @@ deps:
 	fi
 
 run: deps all
-	$(Q)sh tests/serve-dev.sh
+	$(Q)sh demo/run.sh
 
 test: deps all $(B)/test-unit
 	$(Q)sh tests/run.sh
@@ -94,3 +94,8 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all install uninstall deps run test clean
+
+# Benchmarks (make bench) and fuzzing / sanitizers / load (make fuzz,
+# check-asan, check-valgrind, loadtest) live beside their code.
+-include bench/bench.mk
+-include fuzz/fuzz.mk
