@@ -144,8 +144,9 @@ expect_error() {
 
 # no_leak: the key appears in no output captured so far.
 no_leak() {
+	touch "$T/all-output"
 	check "the API key appears in no output" \
-	    sh -c "! grep -qF -- '$KEY' '$T/all-output' $T/headers $T/body $T/stderr"
+	    sh -c "! grep -qsF -- '$KEY' '$T/all-output' '$T/headers' '$T/body' '$T/stderr'"
 }
 
 # lighttpd_start [VAR=value...]: start real lighttpd with the repo's

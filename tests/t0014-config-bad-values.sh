@@ -1,0 +1,19 @@
+#!/bin/sh
+# Bad values are configuration errors (500) whose message names the variable.
+. "$(dirname "$0")/lib.sh"
+fake_start
+cgi GET / IMMICH_JOBS_TIMEOUT=abc
+expect_error 500 "IMMICH_JOBS_TIMEOUT must be a whole number of seconds from 1 to 60"
+cgi GET / IMMICH_JOBS_TIMEOUT=61
+expect_error 500 "IMMICH_JOBS_TIMEOUT"
+cgi GET / IMMICH_URL=ftp://immich.local
+expect_error 500 "IMMICH_URL must start with http:// or https://"
+cgi GET / IMMICH_URL=immich.local:2283
+expect_error 500 "IMMICH_URL must start with http:// or https://"
+cgi GET / IMMICH_JOBS_CA_FILE="$T/missing.pem"
+expect_error 500 "IMMICH_JOBS_CA_FILE cannot be read"
+cgi GET / IMMICH_JOBS_API=v2
+expect_error 500 "IMMICH_JOBS_API must be auto, jobs or queues"
+check "Immich was never called" [ "$(fake_requests)" = 0 ]
+no_leak
+finish

@@ -1,0 +1,11 @@
+#!/bin/sh
+# 3xx is not followed (the key must not travel): 502 naming the status.
+. "$(dirname "$0")/lib.sh"
+spec '{"/api/jobs": {"status": 302, "headers": {"Location": "/auth/login?continue=/api/jobs"}}}'
+fake_start
+cgi GET /
+expect_error 502 "Immich answered HTTP 302, a redirect to $FAKE_URL/auth/login" 302
+check "says redirects are not followed" grep -qF "redirects are not followed" "$T/body"
+check "the redirect target was not requested" [ "$(fake_requests /auth/login?continue=/api/jobs)" = 0 ]
+no_leak
+finish

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Immich slower than IMMICH_JOBS_TIMEOUT: 504 "timed out"-style message,
+# and the CGI is done within the timeout plus 1 s.
+. "$(dirname "$0")/lib.sh"
+spec '{"/api/jobs": {"delay": 5, "body_file": "'"$FIX"'/jobs-newest.json"}}'
+fake_start
+cgi GET / IMMICH_JOBS_TIMEOUT=1
+expect_error 504 "Immich did not answer within 1 s (IMMICH_JOBS_TIMEOUT)"
+check "finished within 2 s (took ${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -le 2000 ]
+no_leak
+finish
