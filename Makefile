@@ -5,6 +5,7 @@ VERSION  = 0.1.0
 PREFIX  ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec/immich-jobs-proxy
 SYSCONFDIR ?= $(PREFIX)/etc/immich-jobs-proxy
+DATADIR ?= $(PREFIX)/share/immich-jobs-proxy
 BINDIR  ?= $(PREFIX)/bin
 DESTDIR ?=
 
@@ -54,7 +55,9 @@ $(B)/test-unit: $(UNIT_SRC) $(LIB_HDR) | $(B)
 
 # Installs what lighttpd.conf expects (PREFIX=/usr/local by default).
 install: all
-	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBEXECDIR)/empty $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/errors
+	install -m 0644 cgi/errors/status-*.html $(DESTDIR)$(DATADIR)/errors/
 	install -m 0755 $(B)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs
 	install -m 0644 $(B)/immich-jobs-fetch.so $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so
 	install -m 0644 lighttpd.conf $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf
@@ -65,6 +68,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so \
 	      $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf $(DESTDIR)$(BINDIR)/immich-jobs-proxy \
 	      $(DESTDIR)$(BINDIR)/immich-jobs
+	rm -rf $(DESTDIR)$(DATADIR)
 
 # Debian packages the build, `make run` and `make test` need.
 DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev \

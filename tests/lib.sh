@@ -56,7 +56,53 @@ fake_start() {
 		sleep 0.05; i=$((i + 1))
 	done
 	FAKE_PORT=$(cat "$T/fake.port")
-	FAKE_URL=http://127.0.0.1:$FAKE_PORT
+	FAKE_URL=http://$(fake_host "$@"):$FAKE_PORT
+}
+
+# fake_host [fake_immich.py options]: the host part of a URL for the
+# fake's --bind address ("127.0.0.1" by default, "[::1]" for ::1).
+fake_host() {
+	_fh=127.0.0.1
+	while [ $# -gt 0 ]; do
+		[ "$1" = --bind ] && [ $# -gt 1 ] && _fh=$2
+		shift
+	done
+	case $_fh in *:*) _fh="[$_fh]" ;; esac
+	echo "$_fh"
+}
+
+# fake2_start [fake_immich.py options]: a second fake Immich, for what must
+# get NO request (a redirect's target on another host, a would-be proxy):
+# answers as $T/spec2.json (default: jobs-newest.json to anything), logs to
+# $T/fake2.log (no_leak checks it); sets FAKE2_PORT and FAKE2_URL.  E.g.
+# `fake2_start --bind 127.0.0.2` for another host on loopback.
+fake2_start() {
+	[ -f "$T/spec2.json" ] ||
+	    printf '{"*": {"body_file": "%s/jobs-newest.json"}}\n' "$FIX" > "$T/spec2.json"
+	: > "$T/fake2.log"
+	rm -f "$T/fake2.port"
+	"$PY" "$TOP/tests/fake_immich.py" --spec "$T/spec2.json" \
+	    --log "$T/fake2.log" --port-file "$T/fake2.port" "$@" &
+	PIDS="$PIDS $!"
+	FAKE2_PID=$!
+	i=0
+	while [ ! -s "$T/fake2.port" ] && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	FAKE2_PORT=$(cat "$T/fake2.port")
+	FAKE2_URL=http://$(fake_host "$@"):$FAKE2_PORT
+}
+
+# free_port: a loopback TCP port nobody listens on (bound, then closed).
+free_port() {
+	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# within_bound TIMEOUT: the last cgi/http call took at most TIMEOUT + 1 s,
+# the documented bound (plus BOUND_SLACK_MS, e.g. for valgrind runs).
+within_bound() {
+	check "answered within $1 s + 1 s (took ${ELAPSED_MS} ms)" \
+	    [ "$ELAPSED_MS" -le $((($1 + 1) * 1000 + ${BOUND_SLACK_MS:-0})) ]
 }
 
 # fake_requests [PATH]: how many requests the fake Immich got (for PATH).
@@ -142,11 +188,13 @@ expect_error() {
 	fi
 }
 
-# no_leak: the key appears in no output captured so far.
+# no_leak: the key appears in no output captured so far: the answers and
+# stderr of cgi/http, lighttpd's log ($T/lighttpd.log) and whatever reached
+# a second fake (fake2_start: a host other than IMMICH_URL's), when there.
 no_leak() {
 	touch "$T/all-output"
 	check "the API key appears in no output" \
-	    sh -c "! grep -qsF -- '$KEY' '$T/all-output' '$T/headers' '$T/body' '$T/stderr'"
+	    sh -c "! grep -qsF -- '$KEY' '$T/all-output' '$T/headers' '$T/body' '$T/stderr' '$T/lighttpd.log' '$T/fake2.log'"
 }
 
 # lighttpd_start [VAR=value...]: start real lighttpd with the repo's
@@ -155,14 +203,7 @@ no_leak() {
 # goes to $T/lighttpd.log.
 lighttpd_start() {
 	LPORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	mkdir -p "$T/empty"
-	cat > "$T/lighttpd.conf" <<EOC
-include "$TOP/lighttpd.conf"
-server.port := $LPORT
-server.bind := "127.0.0.1"
-server.document-root := "$T/empty"
-alias.url := ( "/immich-jobs/" => "$BUILD/immich-jobs/" )
-EOC
+	sh "$TOP/demo/conf.sh" "$LPORT" 127.0.0.1 "$T/lighttpd.conf" "$BUILD"
 	env IMMICH_URL="${FAKE_URL:-}" IMMICH_JOBS_API_KEY="$KEY" \
 	    IMMICH_JOBS_CACHE_DIR="$T/cache" IMMICH_JOBS_CACHE_TTL=0 "$@" \
 	    sh "$TOP/cgi/serve.sh" "$T/lighttpd.conf" > "$T/lighttpd.log" 2>&1 &
@@ -177,11 +218,64 @@ EOC
 }
 
 # http METHOD PATH [curl options]: a request through lighttpd; the response
-# goes to $T/headers and $T/body as for cgi.
+# goes to $T/headers and $T/body as for cgi, the time taken to ELAPSED_MS.
 http() {
 	method=$1; path=$2; shift 2
 	if [ "$method" = HEAD ]; then set -- -I "$@"; else set -- -X "$method" "$@"; fi
+	t0=$(date +%s%N)
 	curl -s -i --max-time 30 "$@" "$HTTP_URL$path" > "$T/raw" 2>/dev/null
+	ELAPSED_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+	split_response "$T/raw"
+	cat "$T/raw" >> "$T/all-output"
+}
+
+# tls_certs: make a test CA and a server certificate for 127.0.0.1 and ::1
+# (IP SANs) signed by it, with openssl: $T/tls/ca.pem, $T/tls/server.pem,
+# $T/tls/server.key; and an unrelated CA, $T/tls/other-ca.pem.
+tls_certs() {
+	mkdir -p "$T/tls"
+	for ca in ca other-ca; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		    -nodes -days 2 -subj "/CN=immich-jobs-proxy test $ca" \
+		    -addext basicConstraints=critical,CA:TRUE \
+		    -addext keyUsage=critical,keyCertSign,cRLSign \
+		    -keyout "$T/tls/$ca.key" -out "$T/tls/$ca.pem" 2>/dev/null
+	done
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -subj /CN=127.0.0.1 -keyout "$T/tls/server.key" \
+	    -out "$T/tls/server.csr" 2>/dev/null
+	printf '%s\n' 'subjectAltName=IP:127.0.0.1,IP:::1' \
+	    'basicConstraints=CA:FALSE' 'extendedKeyUsage=serverAuth' > "$T/tls/ext"
+	openssl x509 -req -in "$T/tls/server.csr" -CA "$T/tls/ca.pem" \
+	    -CAkey "$T/tls/ca.key" -CAcreateserial -days 2 \
+	    -extfile "$T/tls/ext" -out "$T/tls/server.pem" 2>/dev/null
+}
+
+# http_raw REQUEST: send REQUEST (printf %b: write \r\n) to lighttpd as it
+# is, for requests curl will not make (no Host, a bad version, huge
+# headers), and read until lighttpd closes (5 s at most: send
+# "Connection: close"); the answer goes to $T/headers, $T/body, STATUS and
+# ELAPSED_MS as for http.
+http_raw() {
+	printf '%b' "$1" > "$T/request"
+	t0=$(date +%s%N)
+	"$PY" -c '
+import socket, sys
+req = open(sys.argv[2], "rb").read()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.settimeout(5)
+out = b""
+try:
+    s.sendall(req)
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        out += c
+except OSError:
+    pass
+sys.stdout.buffer.write(out)' "$LPORT" "$T/request" > "$T/raw"
+	ELAPSED_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 	split_response "$T/raw"
 	cat "$T/raw" >> "$T/all-output"
 }
