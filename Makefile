@@ -71,7 +71,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # Debian packages the build, `make run` and `make test` need.
-DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev \
+DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev time \
            libcmocka-dev python3 python3-prometheus-client curl openssl
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \

@@ -65,7 +65,8 @@ config_parse_url(struct config *c, const char *url, struct err *e)
 	hostlen = 0;
 	while (host + hostlen < end && host[hostlen] != '/')
 		hostlen++;
-	at = memchr(host, '@', hostlen);
+	/* The last '@': a password may hold a raw one, none of it is shown. */
+	at = memrchr(host, '@', hostlen);
 	if (hostlen == 0 || (at != NULL && at + 1 == host + hostlen) ||
 	    host[at != NULL ? at - host + 1 : 0] == ':')
 		return err_set(e, 500, 0, "IMMICH_URL has no host name, e.g. "
@@ -104,8 +105,9 @@ config_parse_seconds(long *out, const char *name, const char *v, long def,
 		return 0;
 	errno = 0;
 	n = strtol(v, &endp, 10);
-	if (errno != 0 || endp == v || *endp != '\0' || v[0] == ' ' ||
-	    v[0] == '+' || n < min || n > max)
+	/* strtol skips any leading white space and a '+': refuse them. */
+	if (errno != 0 || endp == v || *endp != '\0' ||
+	    ((v[0] < '0' || v[0] > '9') && v[0] != '-') || n < min || n > max)
 		return err_set(e, 500, 0, "%s must be a whole number of seconds "
 		    "from %ld to %ld", name, min, max);
 	*out = n;

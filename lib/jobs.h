@@ -60,9 +60,10 @@ struct totals {
  * Returns 0, or -1 with e set to status 502 and a message for: a body that
  * is not JSON, JSON of another shape ("not the jobs shape"), no queue at
  * all, more than JOBS_MAX_QUEUES queues, a queue name that is empty, too
- * long or not printable ASCII, a counter that is not a whole number >= 0
- * below 2^63 (the message names the queue and the field), an isPaused that
- * is not a boolean, or totals that would overflow 64 bits.
+ * long or not printable ASCII, a queue listed twice (array shape), a
+ * counter that is not a whole number from 0 to 2^63 - 2 (the message names
+ * the queue and the field), an isPaused that is not a boolean, or totals
+ * that would overflow 64 bits.  JSON is parsed strictly (RFC 8259).
  * Needs json-c; nothing is left allocated.
  */
 int	jobs_parse(struct jobs *j, const char *body, size_t len,

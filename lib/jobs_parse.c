@@ -129,7 +129,7 @@ parse_jobs(struct jobs *j, json_object *root, struct err *e)
 static int
 parse_queues(struct jobs *j, json_object *root, struct err *e)
 {
-	size_t i, n;
+	size_t i, k, n;
 
 	if (!json_object_is_type(root, json_type_array))
 		return err_set(e, 502, 0, "Immich's answer is JSON but not the "
@@ -155,6 +155,12 @@ parse_queues(struct jobs *j, json_object *root, struct err *e)
 		    set_counts(q, stats, "statistics", e) != 0 ||
 		    set_paused(q, val, "isPaused", e) != 0)
 			return -1;
+		/* One queue listed twice would be counted twice. */
+		for (k = 0; k + 1 < j->n; k++)
+			if (strcmp(j->q[k].name, q->name) == 0)
+				return err_set(e, 502, 0, "Immich's answer is "
+				    "unusable: queue \"%s\" is listed twice",
+				    q->name);
 	}
 	return 0;
 }
@@ -200,6 +206,7 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
 		return err_set(e, 502, 0, "Immich's answer is too large");
 	if ((tok = json_tokener_new()) == NULL)
 		return err_set(e, 500, 0, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);	/* RFC 8259 */
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	/* The whole body must be one JSON value, perhaps with white space. */
 	if (root != NULL) {

@@ -59,6 +59,41 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * Replace every copy of key in s (in place) with "***": Immich, or a proxy
+ * in front of it, may echo the x-api-key header in a message, a Location
+ * or a queue name, and what it says reaches our answer and the log.
+ */
+static void
+redact(char *s, const char *key)
+{
+	size_t klen = strlen(key), stars = klen < 3 ? klen : 3;
+	char *p = s;
+
+	if (klen == 0)
+		return;
+	while ((p = strstr(p, key)) != NULL) {
+		memset(p, '*', stars);
+		memmove(p + stars, p + klen, strlen(p + klen) + 1);
+		p += stars;
+	}
+}
+
+/* err_sanitize() of src without the key, redacted before it is cut. */
+static void
+sanitize_redacted(char *dst, size_t size, const char *src, const char *key)
+{
+	char *copy;
+
+	if ((copy = strdup(src)) == NULL) {
+		err_sanitize(dst, size, "(out of memory)", 15);
+		return;
+	}
+	redact(copy, key);
+	err_sanitize(dst, size, copy, strlen(copy));
+	free(copy);
+}
+
 static long
 ms_left(const struct timespec *deadline)
 {
@@ -76,9 +111,10 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 {
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
-		return err_set(e, 504, 0, "Immich did not answer within %ld s "
-		    "(IMMICH_JOBS_TIMEOUT) at %s: it may be overloaded or "
-		    "unreachable", c->timeout, c->shown_url);
+		return err_set(e, 504, 0, "timed out after %ld s "
+		    "(IMMICH_JOBS_TIMEOUT): Immich at %s did not answer in "
+		    "time; it may be overloaded or unreachable", c->timeout,
+		    c->shown_url);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_set(e, 502, 0, "Immich's host could not be reached: "
 		    "its name could not be resolved (%s): check IMMICH_URL",
@@ -173,12 +209,12 @@ fetch(const struct config *c, const char *path,
 		    strlen(ct));
 	if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
 	    loc != NULL)
-		err_sanitize(r->location, sizeof(r->location), loc,
-		    strlen(loc));
+		sanitize_redacted(r->location, sizeof(r->location), loc,
+		    c->key);
 	if (rc != CURLE_OK) {
 		const char *d = errbuf[0] != '\0' ? errbuf :
 		    curl_easy_strerror(rc);
-		err_sanitize(detail, sizeof(detail), d, strlen(d));
+		sanitize_redacted(detail, sizeof(detail), d, c->key);
 		ret = transport_error(c, rc, detail, r, e);
 	}
 done:
@@ -190,7 +226,8 @@ done:
 
 /* Immich's own "message" from a JSON error body, or "" (never HTML). */
 static void
-immich_message(const struct response *r, char *buf, size_t size)
+immich_message(const struct config *c, const struct response *r, char *buf,
+    size_t size)
 {
 	json_object *root, *m;
 	const char *s = NULL;
@@ -208,7 +245,7 @@ immich_message(const struct response *r, char *buf, size_t size)
 			s = json_object_get_string(m);
 	}
 	if (s != NULL)
-		err_sanitize(buf, size, s, strlen(s));
+		sanitize_redacted(buf, size, s, c->key);
 	json_object_put(root);
 }
 
@@ -232,7 +269,7 @@ status_error(const struct config *c, const struct endpoint *ep,
 	char said[200], said_part[240] = "";
 	int st = (int)r->status;
 
-	immich_message(r, said, sizeof(said));
+	immich_message(c, r, said, sizeof(said));
 	if (said[0] != '\0')
 		snprintf(said_part, sizeof(said_part), " (Immich said: %s)",
 		    said);
@@ -306,6 +343,7 @@ upstream_get(const struct config *c, struct jobs *j, struct err *e)
 {
 	struct timespec deadline;
 	int rc, was_404;
+	size_t i;
 
 	j->n = 0;
 	err_clear(e);
@@ -318,5 +356,10 @@ upstream_get(const struct config *c, struct jobs *j, struct err *e)
 	if (rc != 0 && was_404 && c->api == CONFIG_API_AUTO)
 		rc = get_from(c, &ep_queues, &deadline, j, &was_404, e);
 	curl_global_cleanup();
+	/* Queue names and messages come from Immich: never relay the key. */
+	for (i = 0; rc == 0 && i < j->n; i++)
+		redact(j->q[i].name, c->key);
+	if (rc != 0)
+		redact(e->msg, c->key);
 	return rc;
 }

@@ -2,7 +2,7 @@
 """A fake Immich for the tests, on Python's standard http.server.
 
     fake_immich.py --spec SPEC.json --log LOG.jsonl --port-file PORTFILE
-                   [--bind 127.0.0.1|::1] [--tls-cert C --tls-key K]
+                   [--bind 127.0.0.1|::1|127.x.y.z] [--tls-cert C --tls-key K]
 
 It listens on a free loopback port (written to PORTFILE once it is ready)
 and answers each request as SPEC says.  SPEC is read again for every
@@ -23,6 +23,7 @@ answers used in turn:
 Every request is appended to LOG as one JSON line: method, path, headers.
 """
 import argparse
+import ipaddress
 import itertools
 import json
 import os
@@ -148,7 +149,8 @@ def main():
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     a = ap.parse_args()
-    if a.bind not in ("127.0.0.1", "::1", "localhost"):
+    # Loopback only; any 127.x.y.z is one (a second "host" for the tests).
+    if a.bind != "localhost" and not ipaddress.ip_address(a.bind).is_loopback:
         sys.exit("fake_immich: loopback only")
     Server.address_family = socket.AF_INET6 if ":" in a.bind else socket.AF_INET
     srv = Server((a.bind, a.port), Handler)

@@ -99,10 +99,10 @@ free_port() {
 }
 
 # within_bound TIMEOUT: the last cgi/http call took at most TIMEOUT + 1 s,
-# the documented bound (plus BOUND_SLACK_MS, e.g. for valgrind runs).
+# the documented bound (plus TIME_SLACK_MS, which make check-valgrind sets).
 within_bound() {
 	check "answered within $1 s + 1 s (took ${ELAPSED_MS} ms)" \
-	    [ "$ELAPSED_MS" -le $((($1 + 1) * 1000 + ${BOUND_SLACK_MS:-0})) ]
+	    [ "$ELAPSED_MS" -le $((($1 + 1) * 1000 + ${TIME_SLACK_MS:-0})) ]
 }
 
 # fake_requests [PATH]: how many requests the fake Immich got (for PATH).

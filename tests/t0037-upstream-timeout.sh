@@ -5,7 +5,7 @@
 spec '{"/api/jobs": {"delay": 5, "body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
 cgi GET / IMMICH_JOBS_TIMEOUT=1
-expect_error 504 "Immich did not answer within 1 s (IMMICH_JOBS_TIMEOUT)"
+expect_error 504 "timed out after 1 s (IMMICH_JOBS_TIMEOUT): Immich at"
 check "finished within 2 s (took ${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -le 2000 ]
 no_leak
 finish
