@@ -14,7 +14,7 @@
 #include "cache.h"
 
 #define CACHE_MAGIC	0x494a5043u	/* "IJPC" */
-#define CACHE_VERSION	1u
+#define CACHE_VERSION	2u	/* 2: entry_sum over 64-bit words */
 
 static uint64_t
 fnv1a(uint64_t h, const void *data, size_t len)
@@ -52,11 +52,23 @@ cache_path(const struct config *c, char *buf, size_t size)
 	return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
 
+/*
+ * FNV-1a over 64-bit words rather than bytes: the entry is ~16 KB (room for
+ * JOBS_MAX_QUEUES queues) and is summed on every cache hit, where the
+ * byte-wise loop cost a quarter of the hit's instructions.
+ */
 static uint64_t
 entry_sum(const struct cache_entry *ent)
 {
-	return fnv1a(0xcbf29ce484222325ull, ent,
-	    offsetof(struct cache_entry, sum));
+	const unsigned char *p = (const unsigned char *)ent;
+	size_t len = offsetof(struct cache_entry, sum), i;
+	uint64_t h = 0xcbf29ce484222325ull, w;
+
+	for (i = 0; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ull;
+	}
+	return fnv1a(h, p + i, len - i);
 }
 
 int
@@ -189,7 +201,10 @@ cache_lock(const char *path, long wait_seconds)
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			goto fail;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= wait_seconds) {
+		/* In ms: whole seconds alone could end a 1 s wait at once. */
+		if ((now.tv_sec - start.tv_sec) * 1000 +
+		    (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    wait_seconds * 1000) {
 			errno = EWOULDBLOCK;
 			goto fail;
 		}

@@ -19,6 +19,17 @@ call_upstream(const struct config *c, counts_loader_fn load, long timeout,
 	return get(&limited, j, e);
 }
 
+/*
+ * Copy the n queues in use, not the whole struct jobs (~16 KB, room for
+ * JOBS_MAX_QUEUES): this runs on every cache hit.
+ */
+static void
+copy_jobs(struct jobs *dst, const struct jobs *src)
+{
+	dst->n = src->n;
+	memcpy(dst->q, src->q, src->n * sizeof(src->q[0]));
+}
+
 /* Fill out from a usable entry (younger than max_age); 0 if it is used. */
 static int
 from_entry(const struct cache_entry *ent, long now, long max_age,
@@ -30,7 +41,7 @@ from_entry(const struct cache_entry *ent, long now, long max_age,
 	if (t == 0 || now < t || now - t >= max_age)
 		return -1;
 	if (!err_newer) {
-		out->jobs = ent->jobs;
+		copy_jobs(&out->jobs, &ent->jobs);
 		out->source = COUNTS_HIT;
 		out->age = (long)(now - ent->ok_time);
 		return 0;
@@ -46,7 +57,7 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 {
 	if (ent != NULL && ent->ok_time != 0 && now >= ent->ok_time &&
 	    now - ent->ok_time <= c->stale_ttl) {
-		out->jobs = ent->jobs;
+		copy_jobs(&out->jobs, &ent->jobs);
 		out->source = COUNTS_STALE;
 		out->age = (long)(now - ent->ok_time);
 		return 0;
@@ -65,7 +76,15 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 	uint64_t id;
 	int have, lock, rc;
 
-	memset(out, 0, sizeof(*out));
+	/*
+	 * Not memset(out): out->jobs.q is ~16 KB and only n queues are read.
+	 * out->err is zeroed whole since it may be stored in the cache.
+	 */
+	out->source = COUNTS_NONE;
+	out->jobs.n = 0;
+	out->age = 0;
+	out->cached = 0;
+	memset(&out->err, 0, sizeof(out->err));
 	if (c->cache_ttl == 0) {
 		if (call_upstream(c, load, c->timeout, &out->jobs,
 		    &out->err) != 0)
@@ -86,8 +105,9 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 	if ((lock = cache_lock(path, c->timeout)) == -1) {
 		if (errno != EWOULDBLOCK)
 			goto uncached;
-		err_set(&out->err, 504, 0, "waited %ld s (IMMICH_JOBS_TIMEOUT) "
-		    "for another request to Immich to finish", c->timeout);
+		err_set(&out->err, 504, 0, "timed out after %ld s "
+		    "(IMMICH_JOBS_TIMEOUT) waiting for another request to "
+		    "Immich to finish", c->timeout);
 		return stale_or_error(c, have ? &ent : NULL, start, out);
 	}
 	/* Whoever held the lock may have just stored a result: use it. */
@@ -100,17 +120,22 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 	if (!have)
 		memset(&ent, 0, sizeof(ent));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	left = c->timeout - (long)(t1.tv_sec - t0.tv_sec);
+	/* Whole seconds elapsed (a microsecond across a tick is not one). */
+	left = c->timeout - (long)(t1.tv_sec - t0.tv_sec -
+	    (t1.tv_nsec < t0.tv_nsec ? 1 : 0));
 	if (left < 1) {
 		cache_unlock(lock);
-		err_set(&out->err, 504, 0, "waited %ld s (IMMICH_JOBS_TIMEOUT) "
-		    "for another request to Immich to finish", c->timeout);
+		err_set(&out->err, 504, 0, "timed out after %ld s "
+		    "(IMMICH_JOBS_TIMEOUT) waiting for another request to "
+		    "Immich to finish", c->timeout);
 		return stale_or_error(c, &ent, now, out);
 	}
 	rc = call_upstream(c, load, left, &out->jobs, &out->err);
 	now = (long)time(NULL);
 	if (rc == 0) {
-		ent.jobs = out->jobs;
+		/* Unused queue slots are stored as zeros, never stack bytes. */
+		memset(&ent.jobs, 0, sizeof(ent.jobs));
+		copy_jobs(&ent.jobs, &out->jobs);
 		ent.ok_time = now;
 		ent.err_time = 0;
 		out->source = COUNTS_MISS;
