@@ -1,0 +1,26 @@
+# bench/bench.mk - `make bench` (issue 4): requests/s, instructions, Immich
+# calls and idle memory of the service against a hello-world CGI, a naive
+# libcurl fetcher and a static file, on loopback.  Included by the
+# Makefile; not part of `make test`.  Takes about two minutes.
+#
+#   make bench                 BENCH_SECONDS=10 BENCH_CONNS=16 by default
+#   make bench BENCH_STRICT=1  exit 1 when a target is missed
+
+BENCH_DEB_PKGS = wrk valgrind
+
+bench-deps:
+	@missing=$$(for p in $(BENCH_DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	    | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing: $$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else \
+	        echo "missing Debian packages; run as root: apt-get install -y $$missing" >&2; exit 1; \
+	    fi; \
+	fi
+
+bench: deps bench-deps all
+	$(Q)CC="$(CC)" BUILD="$(CURDIR)/$(B)" PYTHON="$(PYTHON)" sh bench/bench.sh
+
+.PHONY: bench bench-deps
