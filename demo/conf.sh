@@ -14,5 +14,5 @@ server.port := $port
 server.bind := "$bind"
 server.document-root := "$(dirname "$out")/empty"
 server.errorfile-prefix := "$top/cgi/errors/status-"
-alias.url := ( "/immich-jobs/" => "$build/immich-jobs/" )
+alias.url := ( "/" => "$build/immich-jobs/" )
 EOC
