@@ -70,11 +70,10 @@ uninstall:
 	      $(DESTDIR)$(BINDIR)/immich-jobs
 	rm -rf $(DESTDIR)$(DATADIR)
 
-# Debian packages the build, `make run` and `make test` need.
-DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev time \
-           libcmocka-dev python3 python3-prometheus-client curl openssl
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+# $(call apt_install,PKGS): install the Debian packages of PKGS that are
+# missing (as root, or through sudo), or say exactly what to install.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then \
@@ -87,6 +86,13 @@ deps:
 	        echo "missing Debian packages; run as root: apt-get install -y $$missing" >&2; exit 1; \
 	    fi; \
 	fi
+endef
+
+# Debian packages the build, `make run` and `make test` need.
+DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev time \
+           libcmocka-dev python3 python3-prometheus-client curl openssl
+deps:
+	$(call apt_install,$(DEB_PKGS))
 
 run: deps all
 	$(Q)sh demo/run.sh

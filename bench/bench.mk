@@ -9,16 +9,7 @@
 BENCH_DEB_PKGS = wrk valgrind
 
 bench-deps:
-	@missing=$$(for p in $(BENCH_DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
-	    | grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ]; then \
-	        echo "installing: $$missing"; \
-	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	    else \
-	        echo "missing Debian packages; run as root: apt-get install -y $$missing" >&2; exit 1; \
-	    fi; \
-	fi
+	$(call apt_install,$(BENCH_DEB_PKGS))
 
 bench: deps bench-deps all
 	$(Q)CC="$(CC)" BUILD="$(CURDIR)/$(B)" PYTHON="$(PYTHON)" sh bench/bench.sh
