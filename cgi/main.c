@@ -300,8 +300,10 @@ parse_args(int argc, char **argv, struct request *r)
 	else if (strcmp(argv[1], "--version") == 0) {
 		printf("immich-jobs-proxy %s\n", VERSION);
 		return 0;
-	} else
+	} else {
+		fprintf(stderr, "immich-jobs: unknown option: %s\n", argv[1]);
 		return usage(stderr, 2);
+	}
 	r->method = "GET";
 	r->head = 0;
 	return -1;

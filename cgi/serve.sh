@@ -2,7 +2,8 @@
 # immich-jobs-proxy - start lighttpd in the foreground with the service's
 # configuration.  lighttpd refuses to start when a variable that
 # lighttpd.conf passes to the CGI is unset, so each one is set here (empty
-# means "use the default").  Usage: immich-jobs-proxy [lighttpd.conf]
+# means "use the default"), and checks the configuration once.
+# Usage: immich-jobs-proxy [lighttpd.conf]   (IMMICH_JOBS_CGI: the CGI's path)
 set -eu
 for v in IMMICH_URL IMMICH_JOBS_API_KEY IMMICH_JOBS_API_KEY_FILE \
     IMMICH_JOBS_TIMEOUT IMMICH_JOBS_CA_FILE IMMICH_JOBS_API \
@@ -11,5 +12,9 @@ for v in IMMICH_URL IMMICH_JOBS_API_KEY IMMICH_JOBS_API_KEY_FILE \
 done
 export TMPDIR="${TMPDIR:-/tmp}"
 conf=${1:-/usr/local/etc/immich-jobs-proxy/lighttpd.conf}
-[ -n "$IMMICH_URL" ] || echo "immich-jobs-proxy: IMMICH_URL is not set; every request will answer 500 until it is" >&2
+# Say at start what every request would answer: a configuration error.
+cgi=${IMMICH_JOBS_CGI:-/usr/local/libexec/immich-jobs-proxy/immich-jobs}
+if [ -x "$cgi" ] && ! "$cgi" --healthz > /dev/null; then
+	echo "immich-jobs-proxy: every request will answer 500 until the configuration above is fixed" >&2
+fi
 exec lighttpd -D -f "$conf"

@@ -15,8 +15,9 @@ if [ -z "${IMMICH_URL:-}" ]; then
 	demo=$!
 	trap 'kill $demo 2>/dev/null' EXIT INT TERM
 	export IMMICH_URL=http://127.0.0.1:$DEMO_PORT
-	export IMMICH_JOBS_API_KEY=demo-key
+	export IMMICH_JOBS_API_KEY=demo-key-not-checked-by-the-demo
 	echo "immich-jobs-proxy: no IMMICH_URL set: serving the bundled demo upstream at $IMMICH_URL (sample data of Immich v3.2)"
 fi
-echo "immich-jobs-proxy: listening on http://127.0.0.1:$port/  (try: curl -i http://127.0.0.1:$port/ ; Ctrl-C stops)"
+echo "immich-jobs-proxy: starting lighttpd on port $port, all interfaces (try: curl -i http://127.0.0.1:$port/ ; Ctrl-C stops)"
+export IMMICH_JOBS_CGI="$build/immich-jobs"
 sh "$top/cgi/serve.sh" "$run/lighttpd.conf"

@@ -71,14 +71,63 @@ entry_sum(const struct cache_entry *ent)
 	return fnv1a(h, p + i, len - i);
 }
 
+/* The directory part of path into dir (size bytes); -1 if none fits. */
+static int
+dir_of(const char *path, char *dir, size_t size)
+{
+	char *slash;
+
+	if (snprintf(dir, size, "%s", path) >= (int)size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir) {
+		errno = EPERM;		/* "/" or no directory at all */
+		return -1;
+	}
+	*slash = '\0';
+	return 0;
+}
+
+/* Someone else's directory, a link, or one others may write to, is unsafe. */
+static int
+check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_dir(const char *path)
+{
+	char dir[CONFIG_PATH_MAX];
+
+	if (dir_of(path, dir, sizeof(dir)) == -1)
+		return -1;
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return -1;
+	return check_dir(dir);
+}
+
 int
 cache_read(const char *path, uint64_t id, struct cache_entry *ent)
 {
+	char dir[CONFIG_PATH_MAX];
 	ssize_t n;
 	char extra;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	/* An entry in an unsafe directory could have been planted there. */
+	if (dir_of(path, dir, sizeof(dir)) == -1 || check_dir(dir) == -1 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
 	do
 		n = read(fd, ent, sizeof(*ent));
@@ -98,31 +147,26 @@ cache_read(const char *path, uint64_t id, struct cache_entry *ent)
 	return 0;
 }
 
-static int
-make_dir(const char *path)
+const char *
+cache_dir_problem(const char *dir, int err, char *buf, size_t size)
 {
-	char dir[CONFIG_PATH_MAX];
 	struct stat st;
-	char *slash;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return -1;
-	/* Someone else's directory, or one others may write to, is unsafe. */
-	if (lstat(dir, &st) == -1)
-		return -1;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022) != 0) {
-		errno = EPERM;
-		return -1;
-	}
-	return 0;
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+		snprintf(buf, size, "it is a symbolic link");
+	else if (err == EPERM && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		snprintf(buf, size, "it is not a directory");
+	else if (err == EPERM && stat(dir, &st) == 0 &&
+	    st.st_uid != geteuid())
+		snprintf(buf, size, "it belongs to uid %lu, not to uid %lu "
+		    "that runs the service", (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+	else if (err == EPERM && stat(dir, &st) == 0)
+		snprintf(buf, size, "group or others may write to it (chmod "
+		    "700 it)");
+	else
+		snprintf(buf, size, "%s", strerror(err));
+	return buf;
 }
 
 int

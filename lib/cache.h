@@ -47,8 +47,8 @@ int	cache_path(const struct config *c, char *buf, size_t size);
 /*
  * cache_read - read the entry at path into ent (caller-owned).  Returns 0
  * when the file holds a whole, valid entry for id; -1 otherwise (missing,
- * short, corrupt, foreign or another configuration's): the caller treats
- * that as "no entry".
+ * short, corrupt, foreign or another configuration's, or in a directory
+ * that cache_write would refuse): the caller treats that as "no entry".
  */
 int	cache_read(const char *path, uint64_t id, struct cache_entry *ent);
 
@@ -69,6 +69,16 @@ int	cache_write(const char *path, uint64_t id, struct cache_entry *ent);
  * with errno set (EWOULDBLOCK when the wait ran out).
  */
 int	cache_lock(const char *path, long wait_seconds);
+
+/*
+ * cache_dir_problem - why dir cannot hold the cache, after cache_write or
+ * cache_lock failed with errno err: "it is a symbolic link", "it is not a
+ * directory", "it belongs to uid N, ...", "group or others may write to
+ * it (chmod 700 it)", or strerror(err).  Written into buf (size bytes);
+ * returns buf.
+ */
+const char *cache_dir_problem(const char *dir, int err, char *buf,
+	    size_t size);
 
 /* cache_unlock - release and close a lock from cache_lock. */
 void	cache_unlock(int fd);

@@ -1,4 +1,6 @@
 /* config.c - read the service's configuration once; see config.h. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +26,35 @@ static int
 is_trailing_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The port after host (from p to end), if any: 0 when absent or 1-65535. */
+static int
+check_port(const char *p, const char *end)
+{
+	const char *colon;
+	long port = 0;
+
+	if (p < end && *p == '[') {		/* [IPv6] */
+		const char *close = memchr(p, ']', (size_t)(end - p));
+		if (close == NULL)
+			return -1;
+		p = close + 1;
+		if (p == end)
+			return 0;
+		if (*p != ':')
+			return -1;
+	}
+	if ((colon = memchr(p, ':', (size_t)(end - p))) == NULL)
+		return 0;
+	if (colon + 1 == end || end - colon > 6)
+		return -1;
+	for (p = colon + 1; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		port = port * 10 + (*p - '0');
+	}
+	return port >= 1 && port <= 65535 ? 0 : -1;
 }
 
 int
@@ -71,6 +102,9 @@ config_parse_url(struct config *c, const char *url, struct err *e)
 	    host[at != NULL ? at - host + 1 : 0] == ':')
 		return err_set(e, 500, 0, "IMMICH_URL has no host name, e.g. "
 		    "http://immich.local:2283");
+	if (check_port(at != NULL ? at + 1 : host, host + hostlen) != 0)
+		return err_set(e, 500, 0, "IMMICH_URL has a bad port: give a "
+		    "number from 1 to 65535, e.g. http://immich.local:2283");
 	/* Users paste ".../", ".../api" and ".../api/": all mean the base. */
 	while (end > host + hostlen && end[-1] == '/')
 		end--;
@@ -128,6 +162,10 @@ config_clean_key(struct config *c, char *buf, size_t len, const char *from,
 	if (len >= CONFIG_KEY_MAX)
 		return err_set(e, 500, 0, "%s is too long for an API key "
 		    "(over %d bytes)", from, CONFIG_KEY_MAX - 1);
+	if (len < CONFIG_KEY_MIN)
+		return err_set(e, 500, 0, "%s is too short for an Immich API key "
+		    "(under %d characters): copy the whole key Immich showed "
+		    "when it was created", from, CONFIG_KEY_MIN);
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)buf[i];
 		if (ch < 0x20 || ch == 0x7f)
@@ -196,8 +234,14 @@ load_key(struct config *c, config_getenv_fn get, struct err *e)
 	len = strlen(key);
 	while (len > 0 && is_trailing_space(key[len - 1]))
 		len--;
-	if (len > CONFIG_KEY_MAX)
-		len = CONFIG_KEY_MAX;	/* config_clean_key reports it */
+	/*
+	 * Too long whatever its end: a cut copy could end in spaces that
+	 * config_clean_key would trim, and the cut key pass (found by
+	 * fuzz/fuzz_config.c).
+	 */
+	if (len >= CONFIG_KEY_MAX)
+		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY is too long for "
+		    "an API key (over %d bytes)", CONFIG_KEY_MAX - 1);
 	memcpy(buf, key, len);
 	rc = config_clean_key(c, buf, len, "IMMICH_JOBS_API_KEY", e);
 	explicit_bzero(buf, sizeof(buf));
@@ -210,6 +254,7 @@ load_paths(struct config *c, config_getenv_fn get, struct err *e)
 	const char *ca = value(get, "IMMICH_JOBS_CA_FILE");
 	const char *dir = value(get, "IMMICH_JOBS_CACHE_DIR");
 	const char *tmp = value(get, "TMPDIR");
+	struct stat st;
 	int n;
 
 	c->ca_file[0] = '\0';
@@ -220,8 +265,14 @@ load_paths(struct config *c, config_getenv_fn get, struct err *e)
 		if (access(ca, R_OK) != 0)
 			return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE cannot "
 			    "be read: %s", strerror(errno));
+		if (stat(ca, &st) != 0 || !S_ISREG(st.st_mode))
+			return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE is not a "
+			    "file: give the CA certificate as a PEM file");
 		strcpy(c->ca_file, ca);
 	}
+	if (dir != NULL && dir[0] != '/')
+		return err_set(e, 500, 0, "IMMICH_JOBS_CACHE_DIR must be an "
+		    "absolute path");
 	if (dir != NULL)
 		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s", dir);
 	else

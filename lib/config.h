@@ -12,6 +12,7 @@
 
 #define CONFIG_URL_MAX		1024	/* bytes, IMMICH_URL after normalising */
 #define CONFIG_KEY_MAX		512	/* bytes, the API key */
+#define CONFIG_KEY_MIN		16	/* bytes; Immich's keys are longer */
 #define CONFIG_PATH_MAX		1024	/* bytes, file and directory names */
 
 enum config_api {
@@ -47,10 +48,11 @@ typedef const char *(*config_getenv_fn)(const char *name);
  * bytes); trailing spaces, tabs, CR and LF are dropped from either source.
  * Returns 0, or -1 with e set to status 500 and a message that names the
  * variable: missing, both key variables set, unreadable or empty key file,
- * key with control characters or too long, URL without http:// or https://
- * or host, with a query, fragment, space or control character, or too long,
- * a number that is not a whole number in range, an unreadable CA file, an
- * unknown IMMICH_JOBS_API.  The message never contains the key.
+ * key with control characters, too short or too long, URL without http://
+ * or https:// or host, with a bad port, a query, fragment, space or control
+ * character, or too long, a number that is not a whole number in range, a
+ * CA file that is not a readable regular file, a relative cache directory,
+ * an unknown IMMICH_JOBS_API.  The message never contains the key.
  * c is caller-owned; nothing is allocated.
  */
 int	config_load(struct config *c, config_getenv_fn get, struct err *e);
@@ -73,7 +75,8 @@ int	config_parse_seconds(long *out, const char *name, const char *value,
 /*
  * config_clean_key - drop trailing spaces, tabs, CR and LF from the len
  * bytes at buf (in place), check that what is left is a usable key (not
- * empty, at most CONFIG_KEY_MAX - 1 bytes, no NUL or control characters)
+ * empty, CONFIG_KEY_MIN to CONFIG_KEY_MAX - 1 bytes, no NUL or control
+ * characters: a shorter key could not be kept out of messages)
  * and copy it to c->key.  from names the variable in errors.
  * Returns 0, or -1 with e (500).
  */

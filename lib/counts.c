@@ -73,8 +73,9 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 	char path[CONFIG_PATH_MAX + 32];
 	struct timespec t0, t1;
 	long start, now, left;
+	char why[128];
 	uint64_t id;
-	int have, lock, rc;
+	int have, lock, rc, saved;
 
 	/*
 	 * Not memset(out): out->jobs.q is ~16 KB and only n queues are read.
@@ -143,15 +144,20 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 		ent.err = out->err;
 		ent.err_time = now;
 	}
-	if (cache_write(path, id, &ent) != 0)
+	if (cache_write(path, id, &ent) != 0) {
+		saved = errno;
 		fprintf(stderr, "immich-jobs-proxy: cannot write the cache in "
-		    "%s: %s\n", c->cache_dir, strerror(errno));
+		    "%s: %s\n", c->cache_dir, cache_dir_problem(c->cache_dir,
+		    saved, why, sizeof(why)));
+	}
 	cache_unlock(lock);
 	return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
 
 uncached:
+	saved = errno;
 	fprintf(stderr, "immich-jobs-proxy: cannot use the cache in %s: %s; "
-	    "calling Immich directly\n", c->cache_dir, strerror(errno));
+	    "calling Immich directly\n", c->cache_dir,
+	    cache_dir_problem(c->cache_dir, saved, why, sizeof(why)));
 	out->cached = 0;
 	if (call_upstream(c, load, c->timeout, &out->jobs, &out->err) != 0)
 		return -1;

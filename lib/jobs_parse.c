@@ -32,9 +32,12 @@ set_name(struct queue *q, const char *name, size_t len, struct err *e)
 		return err_set(e, 502, 0, "Immich's answer has a queue name "
 		    "longer than %d bytes", JOBS_NAME_MAX - 1);
 	for (i = 0; i < len; i++)
-		if (name[i] < 0x20 || name[i] > 0x7e)
+		if (name[i] < 0x20 || name[i] > 0x7e) {
+			char shown[JOBS_NAME_MAX];
+			err_sanitize(shown, sizeof(shown), name, len);
 			return err_set(e, 502, 0, "Immich's answer has a queue "
-			    "name that is not printable ASCII");
+			    "name that is not printable ASCII: \"%s\"", shown);
+		}
 	memcpy(q->name, name, len);
 	q->name[len] = '\0';
 	return 0;
@@ -60,10 +63,14 @@ set_counts(struct queue *q, json_object *counts, const char *where,
 		 * value as out of range rather than as a count.
 		 */
 		if (!json_object_is_type(v, json_type_int) ||
-		    (n = json_object_get_int64(v)) < 0 || n == INT64_MAX)
+		    (n = json_object_get_int64(v)) < 0)
 			return err_set(e, 502, 0, "Immich's answer is unusable: "
 			    "queue \"%s\" has %s.%s that is not a whole number "
 			    ">= 0", q->name, where, counters[i]);
+		if (n == INT64_MAX)
+			return err_set(e, 502, 0, "Immich's answer is unusable: "
+			    "queue \"%s\" has %s.%s that is too large",
+			    q->name, where, counters[i]);
 		*counter_slot(q, i) = n;
 	}
 	return 0;

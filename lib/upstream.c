@@ -122,9 +122,15 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 	case CURLE_COULDNT_CONNECT:
 		return err_set(e, 502, 0, "Immich's host could not be reached: "
 		    "%s: is Immich running at %s?", detail, c->shown_url);
-	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
+		return err_set(e, 502, 0, "IMMICH_JOBS_CA_FILE could not be "
+		    "used as CA certificates in PEM form: %s", detail);
 	case CURLE_SSL_CONNECT_ERROR:
+		return err_set(e, 502, 0, "the TLS handshake with %s failed: "
+		    "%s; is Immich serving plain http:// on that port?  (For a "
+		    "self-signed certificate, set IMMICH_JOBS_CA_FILE to its CA.)",
+		    c->shown_url, detail);
+	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_ISSUER_ERROR:
 		return err_set(e, 502, 0, "TLS certificate problem talking to "
@@ -287,11 +293,15 @@ status_error(const struct config *c, const struct endpoint *ep,
 		    "http://immich.local:2283)", c->api == CONFIG_API_AUTO ?
 		    "/api/jobs or /api/queues" : ep->path, c->shown_url,
 		    said_part);
-	if (st >= 300 && st < 400)
+	if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308)
 		return err_set(e, 502, st, "Immich answered HTTP %d, a redirect "
 		    "to %s; redirects are not followed (the API key would go "
 		    "along): set IMMICH_URL to the address Immich answers on",
 		    st, r->location[0] != '\0' ? r->location : "(no Location)");
+	if (st >= 500)
+		return err_set(e, 502, st, "Immich answered HTTP %d%s: Immich "
+		    "or a proxy in front of it failed; check its logs", st,
+		    said_part);
 	return err_set(e, 502, st, "Immich answered HTTP %d%s", st,
 	    said_part);
 }

@@ -14,6 +14,14 @@ cgi GET / IMMICH_JOBS_CA_FILE="$T/missing.pem"
 expect_error 500 "IMMICH_JOBS_CA_FILE cannot be read"
 cgi GET / IMMICH_JOBS_API=v2
 expect_error 500 "IMMICH_JOBS_API must be auto, jobs or queues"
+cgi GET / IMMICH_URL=http://127.0.0.1:99999
+expect_error 500 "IMMICH_URL has a bad port"
+cgi GET / IMMICH_JOBS_API_KEY=short-key
+expect_error 500 "IMMICH_JOBS_API_KEY is too short for an Immich API key"
+cgi GET / IMMICH_JOBS_CA_FILE=/tmp
+expect_error 500 "IMMICH_JOBS_CA_FILE is not a file"
+cgi GET / IMMICH_JOBS_CACHE_DIR=relative-cache
+expect_error 500 "IMMICH_JOBS_CACHE_DIR must be an absolute path"
 check "Immich was never called" [ "$(fake_requests)" = 0 ]
 no_leak
 finish

@@ -7,5 +7,10 @@ cgi GET /
 expect_error 502 "Immich answered HTTP 302, a redirect to $FAKE_URL/auth/login" 302
 check "says redirects are not followed" grep -qF "redirects are not followed" "$T/body"
 check "the redirect target was not requested" [ "$(fake_requests /auth/login?continue=/api/jobs)" = 0 ]
+# 304 is not a redirect: just a status the proxy cannot use.
+spec '{"/api/jobs": {"status": 304}}'
+cgi GET /
+expect_error 502 "Immich answered HTTP 304" 304
+check "304 is not called a redirect" sh -c "! grep -q redirect '$T/body'"
 no_leak
 finish

@@ -5,7 +5,7 @@
 spec '{"/api/jobs": {"status": 500, "body": "{\"message\":\"Internal server error\"}"}}'
 fake_start
 cgi GET /
-expect_error 502 "Immich answered HTTP 500 (Immich said: Internal server error)" 500
+expect_error 502 "Immich answered HTTP 500 (Immich said: Internal server error): Immich or a proxy in front of it failed; check its logs" 500
 spec '{"/api/jobs": {"status": 503, "headers": {"Content-Type": "text/html"}, "body": "<html><body>Bad gateway from nginx</body></html>"}}'
 cgi GET /
 expect_error 502 "Immich answered HTTP 503" 503

@@ -437,7 +437,10 @@ test_config_url_rejected(void **state)
 		"http://immich.local/api#frag", "http://imm ich.local",
 		"http://immich.local/a b", "http://immich.local/\tx",
 		"http://immich.local\x7f", "http://h\xc3\xb4te.local",
-		"http://immich.local/\nx",
+		"http://immich.local/\nx", "http://h:", "http://h:0",
+		"http://h:65536", "http://h:99999", "http://h:abc",
+		"http://h:2283x/api", "http://[::1", "http://[::1]x",
+		"http://[::1]:", "http://u:p@h:1234567",
 	};
 	static struct config c;
 	char long_url[CONFIG_URL_MAX + 1];
@@ -751,9 +754,12 @@ test_config_clean_key(void **state)
 	struct err e;
 
 	(void)state;
-	memcpy(buf, "abc \t\r\n", 7);
-	assert_int_equal(config_clean_key(&c, buf, 7, "FROM", &e), 0);
-	assert_string_equal(c.key, "abc");
+	memcpy(buf, "abcdefghijklmnop \t\r\n", 20);
+	assert_int_equal(config_clean_key(&c, buf, 20, "FROM", &e), 0);
+	assert_string_equal(c.key, "abcdefghijklmnop");
+	/* Under CONFIG_KEY_MIN: too short to keep out of messages. */
+	assert_int_equal(config_clean_key(&c, buf, 15, "FROM", &e), -1);
+	assert_non_null(strstr(e.msg, "FROM is too short"));
 	memcpy(buf, "ab\0cd", 5);		/* a NUL inside */
 	assert_int_equal(config_clean_key(&c, buf, 5, "FROM", &e), -1);
 	assert_non_null(strstr(e.msg, "FROM"));
@@ -819,6 +825,12 @@ test_config_paths(void **state)
 	longp[CONFIG_PATH_MAX - 10] = 'd';
 	env[5] = longp;
 	expect_config_error(env, "IMMICH_JOBS_CA_FILE", "too long");
+	env[5] = "/tmp";		/* a directory */
+	expect_config_error(env, "IMMICH_JOBS_CA_FILE", "is not a file");
+	/* A relative cache directory would depend on the CGI's cwd. */
+	env[4] = "IMMICH_JOBS_CACHE_DIR";
+	env[5] = "relative-cache";
+	expect_config_error(env, "IMMICH_JOBS_CACHE_DIR", "absolute path");
 }
 
 /* ------------------------------------------------------------------ */
@@ -915,6 +927,12 @@ test_parse_absent_counters(void **state)
 	j = expect_parse_ok("{\"q\":{\"jobCounts\":{\"failed\":"
 	    "9223372036854775806}}}", JOBS_SHAPE_JOBS, 1);
 	assert_int_equal(j->q[0].failed, INT64_MAX - 1);
+	/* One more (or anything json-c clamps to it) is "too large". */
+	expect_parse_error("{\"q\":{\"jobCounts\":{\"failed\":"
+	    "9223372036854775807}}}", JOBS_SHAPE_JOBS,
+	    "jobCounts.failed that is too large", NULL);
+	expect_parse_error("{\"q\":{\"jobCounts\":{\"failed\":"
+	    "18446744073709551615}}}", JOBS_SHAPE_JOBS, "too large", NULL);
 	/* "-0" is zero. */
 	j = expect_parse_ok("{\"q\":{\"jobCounts\":{\"active\":-0}}}",
 	    JOBS_SHAPE_JOBS, 1);
