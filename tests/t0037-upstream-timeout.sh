@@ -6,6 +6,6 @@ spec '{"/api/jobs": {"delay": 5, "body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
 cgi GET / IMMICH_JOBS_TIMEOUT=1
 expect_error 504 "timed out after 1 s (IMMICH_JOBS_TIMEOUT): Immich at"
-check "finished within 2 s (took ${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -le 2000 ]
+within_bound 1	# 2000 ms, plus TIME_SLACK_MS under make check-valgrind
 no_leak
 finish

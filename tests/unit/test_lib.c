@@ -1690,8 +1690,8 @@ test_render_metrics(void **state)
 		"immich_jobs{queue=\"plain\",state=\"delayed\"} 0\n",
 		"immich_jobs{queue=\"plain\",state=\"paused\"} 0\n",
 		"immich_jobs{queue=\"plain\",state=\"failed\"} 0\n",
-		"immich_jobs{queue=\"plain\",state=\"completed\"} "
-		    "9223372036854775807\n",
+		("immich_jobs{queue=\"plain\",state=\"completed\"} "
+		    "9223372036854775807\n"),
 		"immich_queue_paused{queue=\"a\\\"b\\\\c\"} 1\n",
 		"immich_queue_paused{queue=\"plain\"} 0\n",
 		"immich_jobs_up 1\n",

@@ -1,0 +1,94 @@
+# fuzz/fuzz.mk - memory safety, fuzzing and load (issue 5, items 2-4).
+# Included by the Makefile.  Nothing here runs in `make test`.
+#
+#   make check-asan       whole suite against an ASan + UBSan build (build/asan)
+#   make check-valgrind   the suite with the CGI and unit tests under memcheck
+#   make fuzz             libFuzzer over parse + aggregate and over the
+#                         configuration, FUZZ_SECONDS (60) each, in parallel
+#   make loadtest         wrk through lighttpd, LOAD_SECONDS (30) per phase
+#
+# Needs clang, libclang-rt-14-dev (libFuzzer), valgrind and wrk:
+# `make fuzz-deps` installs them on Debian.
+
+SAN_CC    ?= clang
+FUZZ_CC   ?= clang
+SAN_FLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+ASAN_B     = $(B)/asan
+FUZZ_B     = $(B)/fuzz
+VG_LOGS    = $(B)/valgrind
+FUZZ_SECONDS ?= 60
+LOAD_SECONDS ?= 30
+# Extra milliseconds the time bounds in tests (tests/lib.sh: TIME_SLACK_MS)
+# allow under memcheck.
+VG_TIME_SLACK_MS ?= 4000
+VALGRIND   = valgrind -q --error-exitcode=99 --leak-check=full \
+             --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+             --track-fds=no --num-callers=30
+
+FUZZ_DEB_PKGS = clang libclang-rt-14-dev valgrind wrk
+
+fuzz-deps:
+	$(call apt_install,$(FUZZ_DEB_PKGS))
+
+# --- AddressSanitizer + UndefinedBehaviorSanitizer -------------------------
+# The same Makefile rules, another build directory and compiler flags.  The
+# front and the unit tests get fuzz/san_options.c: reports go to files in
+# $(ASAN_B)/san-logs, also from CGIs that lighttpd runs with a clean
+# environment; any file there fails the target.
+ASAN_LOGS = $(CURDIR)/$(ASAN_B)/san-logs
+asan-build:
+	$(Q)CFLAGS="-O1 -g $(SAN_FLAGS) -DSAN_LOG_DIR='\"$(ASAN_LOGS)\"'" \
+	    LDFLAGS="$(SAN_FLAGS)" $(MAKE) --no-print-directory B=$(ASAN_B) \
+	    CC=$(SAN_CC) \
+	    FRONT_SRC="$(FRONT_SRC) fuzz/san_options.c" \
+	    UNIT_SRC="$(UNIT_SRC) fuzz/san_options.c" \
+	    $(ASAN_B)/immich-jobs $(ASAN_B)/immich-jobs-fetch.so $(ASAN_B)/test-unit
+
+check-asan: deps fuzz-deps asan-build
+	$(Q)rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
+	$(Q)BUILD=$(CURDIR)/$(ASAN_B) sh tests/run.sh; rc=$$?; \
+	sh fuzz/san-logs.sh "ASan/UBSan" $(ASAN_LOGS) || rc=1; exit $$rc
+
+# --- valgrind memcheck -------------------------------------------------------
+# Each process logs to its own file; -q leaves only errors there, so a
+# non-empty file is a failure even when the test did not look at the exit code.
+check-valgrind: deps fuzz-deps all $(B)/test-unit
+	$(Q)rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	$(Q)CGI_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/cgi.%p" \
+	    UNIT_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/unit.%p" \
+	    TIME_SLACK_MS=$(VG_TIME_SLACK_MS) sh tests/run.sh; rc=$$?; \
+	sh fuzz/san-logs.sh memcheck $(CURDIR)/$(VG_LOGS) || rc=1; exit $$rc
+
+# --- libFuzzer ----------------------------------------------------------------
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
+             -fno-omit-frame-pointer -fno-sanitize-recover=all \
+             -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN)
+ifeq ($(CI),true)
+FUZZ_FLAGS += -Werror
+endif
+FUZZ_PARSE_SRC  = fuzz/fuzz_parse.c lib/jobs_parse.c lib/jobs.c lib/err.c \
+                  lib/render.c
+FUZZ_CONFIG_SRC = fuzz/fuzz_config.c lib/config.c lib/err.c
+
+$(FUZZ_B):
+	$(Q)mkdir -p $@
+
+$(FUZZ_B)/fuzz_parse: $(FUZZ_PARSE_SRC) $(LIB_HDR) | $(FUZZ_B)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_PARSE_SRC) -ljson-c
+
+$(FUZZ_B)/fuzz_config: $(FUZZ_CONFIG_SRC) $(LIB_HDR) | $(FUZZ_B)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_CONFIG_SRC)
+
+fuzz-build: $(FUZZ_B)/fuzz_parse $(FUZZ_B)/fuzz_config
+
+fuzz: fuzz-deps fuzz-build
+	$(Q)FUZZ_B=$(CURDIR)/$(FUZZ_B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run-fuzz.sh
+
+# --- load ---------------------------------------------------------------------
+loadtest: deps fuzz-deps all
+	$(Q)LOAD_SECONDS=$(LOAD_SECONDS) sh fuzz/loadtest.sh
+
+.PHONY: fuzz-deps asan-build check-asan check-valgrind fuzz-build fuzz loadtest
