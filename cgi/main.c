@@ -47,9 +47,14 @@
  * their own scope first, as in a program linked with libcurl, rather than
  * in this binary's scope first (+1.2 M).  Nothing in the module uses the
  * stdout/stderr copies this binary holds.  Sanitizer runtimes refuse
- * RTLD_DEEPBIND, so sanitizer builds go without it.
+ * RTLD_DEEPBIND, so sanitizer builds go without it, as does musl, which
+ * has no such flag.
  */
+#ifdef RTLD_DEEPBIND			/* glibc; musl (Alpine) has none */
 #define DLOPEN_DEEPBIND	RTLD_DEEPBIND
+#else
+#define DLOPEN_DEEPBIND	0
+#endif
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #undef DLOPEN_DEEPBIND
 #define DLOPEN_DEEPBIND	0
