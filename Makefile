@@ -13,9 +13,11 @@ CC      ?= cc
 WARN     = -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare \
            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(WARN)
+# What the code needs stays in ALL_CFLAGS even when CFLAGS is given.
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+             $(WARN) $(CFLAGS)
 ifeq ($(CI),true)
-CFLAGS  += -Werror
+ALL_CFLAGS += -Werror
 endif
 LDFLAGS ?=
 FETCH_LIBS = -lcurl -ljson-c
@@ -29,8 +31,8 @@ Q = @
 endif
 
 FRONT_SRC = cgi/main.c lib/config.c lib/err.c lib/jobs.c lib/render.c \
-            lib/cache.c lib/counts.c
-FETCH_SRC = lib/upstream.c lib/jobs_parse.c lib/err.c
+            lib/cache.c lib/counts.c lib/deadline.c
+FETCH_SRC = lib/upstream.c lib/jobs_parse.c lib/err.c lib/deadline.c
 LIB_HDR   = $(wildcard lib/*.h)
 
 all: $(B)/immich-jobs $(B)/immich-jobs-fetch.so
@@ -41,17 +43,17 @@ $(B):
 # The CGI front links libc alone; see the comment at the top of cgi/main.c.
 $(B)/immich-jobs: $(FRONT_SRC) $(LIB_HDR) | $(B)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(FRONT_SRC) $(LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(FRONT_SRC) $(LDFLAGS)
 
 $(B)/immich-jobs-fetch.so: $(FETCH_SRC) $(LIB_HDR) | $(B)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $(FETCH_SRC) $(LDFLAGS) $(FETCH_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $(FETCH_SRC) $(LDFLAGS) $(FETCH_LIBS)
 
 UNIT_SRC = tests/unit/test_lib.c lib/config.c lib/err.c lib/jobs.c \
-           lib/jobs_parse.c lib/render.c lib/cache.c lib/counts.c
+           lib/jobs_parse.c lib/render.c lib/cache.c lib/counts.c lib/deadline.c
 $(B)/test-unit: $(UNIT_SRC) $(LIB_HDR) | $(B)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $(UNIT_SRC) $(LDFLAGS) -ljson-c -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $(UNIT_SRC) $(LDFLAGS) -ljson-c -lcmocka
 
 # Installs what lighttpd.conf expects (PREFIX=/usr/local by default).
 install: all

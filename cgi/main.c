@@ -149,36 +149,47 @@ finish(void)
 }
 
 /*
- * Answer with e.  From a shell: the message on stderr, exit 2 for a
- * configuration error (500) and 1 for anything else.
+ * Log a failure: lighttpd's log for a CGI, "immich-jobs: <msg>" on stderr
+ * for a shell.
+ */
+static void
+log_error(const struct request *r, const struct err *e)
+{
+	if (r->is_cgi)
+		fprintf(stderr, "immich-jobs-proxy: %d: %s\n", e->status,
+		    e->msg);
+	else
+		fprintf(stderr, "immich-jobs: %s\n", e->msg);
+}
+
+/*
+ * Answer with e.  From a shell: the message on stderr and shell_rc, 2 for a
+ * configuration error and 1 when Immich failed.
  */
 static int
 respond_error(const struct request *r, const struct err *e,
-    const char *extra)
+    const char *extra, int shell_rc)
 {
-	if (!r->is_cgi) {
-		fprintf(stderr, "immich-jobs: %s\n", e->msg);
-		return e->status == 500 ? 2 : 1;
-	}
-	fprintf(stderr, "immich-jobs-proxy: %d: %s\n", e->status, e->msg);
+	log_error(r, e);
+	if (!r->is_cgi)
+		return shell_rc;
 	write_headers(r, e->status, "application/json", extra);
 	if (!r->head)
 		render_error(stdout, e);
 	return finish();
 }
 
-/* Load immich-jobs-fetch.so from the directory of this binary. */
+/* Load immich-jobs-fetch.so from the directory of this binary (once: a
+ * request calls Immich at most once). */
 static upstream_get_fn
 load_upstream(struct err *e)
 {
-	static upstream_get_fn fn;
+	upstream_get_fn fn;
 	char path[PATH_MAX];
 	ssize_t n;
 	char *slash;
 	void *h;
 
-	if (fn != NULL)
-		return fn;
 	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
 	if (n <= 0) {
 		err_set(e, 500, 0, "cannot find this program's directory: %s",
@@ -216,12 +227,13 @@ elapsed(void)
 static const char *
 cache_headers(const struct counts *cn, char *buf, size_t size)
 {
-	static const char *const names[] = { "miss", "hit", "miss", "stale" };
+	const char *how = cn->source == COUNTS_STALE ? "stale" :
+	    cn->from_cache ? "hit" : "miss";
 
 	buf[0] = '\0';
 	if (cn->cached)
 		snprintf(buf, size, "Age: %ld\r\nX-Cache: %s\r\n", cn->age,
-		    names[cn->source]);
+		    how);
 	return buf;
 }
 
@@ -233,7 +245,7 @@ serve_jobs(const struct request *r, const struct counts *cn)
 
 	cache_headers(cn, extra, sizeof(extra));
 	if (cn->source == COUNTS_NONE)
-		return respond_error(r, &cn->err, extra);
+		return respond_error(r, &cn->err, extra, 1);
 	if (cn->source == COUNTS_STALE)
 		fprintf(stderr, "immich-jobs-proxy: answering with %ld s old "
 		    "counts: %s\n", cn->age, cn->err.msg);
@@ -254,20 +266,16 @@ serve_metrics(const struct request *r, const struct counts *cn)
 	const struct jobs *j = cn->source == COUNTS_HIT ||
 	    cn->source == COUNTS_MISS ? &cn->jobs : NULL;
 	char extra[96];
+	int rc;
 
 	if (j == NULL)
-		fprintf(stderr, "immich-jobs-proxy: %d: %s\n", cn->err.status,
-		    cn->err.msg);
+		log_error(r, &cn->err);
 	write_headers(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    cache_headers(cn, extra, sizeof(extra)));
 	if (!r->head)
 		render_metrics(stdout, j, elapsed());
-	if (!r->is_cgi && j == NULL) {
-		finish();
-		fprintf(stderr, "immich-jobs: %s\n", cn->err.msg);
-		return 1;
-	}
-	return finish();
+	rc = finish();
+	return (!r->is_cgi && j == NULL) ? 1 : rc;
 }
 
 static int
@@ -282,7 +290,8 @@ usage(FILE *out, int rc)
 	    "IMMICH_JOBS_API_KEY_FILE) are required; see README.md for\n"
 	    "IMMICH_JOBS_TIMEOUT, IMMICH_JOBS_CA_FILE, IMMICH_JOBS_API,\n"
 	    "IMMICH_JOBS_CACHE_TTL, IMMICH_JOBS_STALE_TTL, IMMICH_JOBS_CACHE_DIR.\n"
-	    "Exit status: 0 ok, 1 Immich failed, 2 configuration error.\n"
+	    "Exit status: 0 ok, 1 Immich failed (or the fetch module did not\n"
+	    "load), 2 configuration error.\n"
 	    "Run by a web server with GATEWAY_INTERFACE set, it is a CGI that\n"
 	    "answers /, /metrics and /healthz.\n");
 	return rc;
@@ -317,6 +326,7 @@ parse_args(int argc, char **argv, struct request *r)
 int
 main(int argc, char **argv)
 {
+	struct timespec deadline;
 	struct request req;
 	struct config cfg;
 	struct counts cn;
@@ -335,21 +345,23 @@ main(int argc, char **argv)
 	if (routes[i].path == NULL) {
 		err_set(&e, 404, 0, "no such path: this service answers /, "
 		    "/metrics and /healthz");
-		return respond_error(&req, &e, NULL);
+		return respond_error(&req, &e, NULL, 2);
 	}
 	if (strcmp(req.method, "GET") != 0 && !req.head) {
 		err_set(&e, 405, 0, "method not allowed: use GET or HEAD");
-		return respond_error(&req, &e, "Allow: GET, HEAD\r\n");
+		return respond_error(&req, &e, "Allow: GET, HEAD\r\n", 2);
 	}
 	if (config_load(&cfg, env, &e) != 0)
-		return respond_error(&req, &e, NULL);
+		return respond_error(&req, &e, NULL, 2);
 	if (routes[i].route == ROUTE_HEALTH) {
 		write_headers(&req, 200, "application/json", NULL);
 		if (!req.head)
 			fputs("{\"status\":\"ok\"}\n", stdout);
 		return finish();
 	}
-	counts_get(&cfg, load_upstream, &cn);
+	deadline.tv_sec = started.tv_sec + cfg.timeout;
+	deadline.tv_nsec = started.tv_nsec;
+	counts_get(&cfg, &deadline, load_upstream, &cn);
 	explicit_bzero(cfg.key, sizeof(cfg.key));
 	if (routes[i].route == ROUTE_METRICS)
 		return serve_metrics(&req, &cn);

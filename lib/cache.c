@@ -172,7 +172,7 @@ cache_dir_problem(const char *dir, int err, char *buf, size_t size)
 int
 cache_write(const char *path, uint64_t id, struct cache_entry *ent)
 {
-	char tmp[CONFIG_PATH_MAX + 32];
+	char tmp[CONFIG_PATH_MAX];
 	const char *p = (const char *)ent;
 	size_t left = sizeof(*ent);
 	ssize_t n;
@@ -184,8 +184,11 @@ cache_write(const char *path, uint64_t id, struct cache_entry *ent)
 	ent->sum = entry_sum(ent);
 	if (make_dir(path) == -1)
 		return -1;
-	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path,
-	    (long)getpid()) >= (int)sizeof(tmp)) {
+	/*
+	 * One name, not one per process: only the lock holder writes, and a
+	 * writer killed before its rename leaves a file the next one reuses.
+	 */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -221,9 +224,9 @@ fail:
 }
 
 int
-cache_lock(const char *path, long wait_seconds)
+cache_lock(const char *path, long wait_ms)
 {
-	char lock[CONFIG_PATH_MAX + 8];
+	char lock[CONFIG_PATH_MAX];
 	struct timespec start, now;
 	int fd;
 
@@ -245,10 +248,8 @@ cache_lock(const char *path, long wait_seconds)
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			goto fail;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		/* In ms: whole seconds alone could end a 1 s wait at once. */
 		if ((now.tv_sec - start.tv_sec) * 1000 +
-		    (now.tv_nsec - start.tv_nsec) / 1000000 >=
-		    wait_seconds * 1000) {
+		    (now.tv_nsec - start.tv_nsec) / 1000000 >= wait_ms) {
 			errno = EWOULDBLOCK;
 			goto fail;
 		}

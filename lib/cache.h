@@ -40,7 +40,9 @@ uint64_t cache_id(const struct config *c);
 
 /*
  * cache_path - the entry's file name, "<cache_dir>/<id in hex>", into buf
- * (size bytes).  Returns 0, or -1 when it does not fit.
+ * (size bytes; CONFIG_PATH_MAX always fits a cache_dir config_load
+ * accepted, with room for ".lock" and ".tmp").  Returns 0, or -1 when it
+ * does not fit.
  */
 int	cache_path(const struct config *c, char *buf, size_t size);
 
@@ -54,21 +56,25 @@ int	cache_read(const char *path, uint64_t id, struct cache_entry *ent);
 
 /*
  * cache_write - set ent's magic, version, id and checksum and store it at
- * path atomically (temporary file in the same directory, fsync-free write,
- * rename).  Creates the directory (mode 0700) if missing; refuses (EPERM)
- * a directory that is a link, not ours, or writable by group or others.
- * Returns 0, or -1 with errno set; a failed write leaves the old entry.
+ * path atomically ("<path>.tmp" in the same directory, fsync-free write,
+ * rename); call it holding cache_lock.  Creates the directory (mode 0700)
+ * if missing; refuses (EPERM) a directory that is a link, not a directory,
+ * not ours, or writable by group or others.  Returns 0, or -1 with errno
+ * set (EPERM, ENAMETOOLONG, or what open/write/rename set); a failed write
+ * leaves the old entry.
  */
 int	cache_write(const char *path, uint64_t id, struct cache_entry *ent);
 
 /*
  * cache_lock - take the exclusive lock that guards calls to Immich for the
- * entry at path ("<path>.lock"), waiting at most wait_seconds.  Creates the
- * directory (0700, checked as in cache_write) and lock file if needed.
- * Returns the lock's file descriptor (release with cache_unlock), or -1
- * with errno set (EWOULDBLOCK when the wait ran out).
+ * entry at path ("<path>.lock"), waiting at most wait_ms milliseconds
+ * (trying every 10 ms).  Creates the directory (0700, checked as in
+ * cache_write) and lock file if needed.  Returns the lock's file
+ * descriptor (release with cache_unlock), or -1 with errno set
+ * (EWOULDBLOCK when the wait ran out, EPERM or ENAMETOOLONG as in
+ * cache_write, or what open set).
  */
-int	cache_lock(const char *path, long wait_seconds);
+int	cache_lock(const char *path, long wait_ms);
 
 /*
  * cache_dir_problem - why dir cannot hold the cache, after cache_write or

@@ -279,9 +279,13 @@ load_paths(struct config *c, config_getenv_fn get, struct err *e)
 		n = snprintf(c->cache_dir, sizeof(c->cache_dir),
 		    "%s/immich-jobs-proxy-%lu", tmp != NULL ? tmp : "/tmp",
 		    (unsigned long)getuid());
-	if (n < 0 || (size_t)n >= sizeof(c->cache_dir))
+	/* Room for "/<16 hex digits>.lock" after it: see cache_path. */
+	if (n < 0 || (size_t)n >= sizeof(c->cache_dir) - 32)
 		return err_set(e, 500, 0, "IMMICH_JOBS_CACHE_DIR (or TMPDIR) "
 		    "is too long a path");
+	if (c->cache_dir[0] != '/')
+		return err_set(e, 500, 0, "TMPDIR must be an absolute path "
+		    "(or set IMMICH_JOBS_CACHE_DIR)");
 	return 0;
 }
 

@@ -51,8 +51,9 @@ typedef const char *(*config_getenv_fn)(const char *name);
  * key with control characters, too short or too long, URL without http://
  * or https:// or host, with a bad port, a query, fragment, space or control
  * character, or too long, a number that is not a whole number in range, a
- * CA file that is not a readable regular file, a relative cache directory,
- * an unknown IMMICH_JOBS_API.  The message never contains the key.
+ * CA file that is not a readable regular file or too long a path, a cache
+ * directory (or TMPDIR) that is relative or too long, an unknown
+ * IMMICH_JOBS_API.  The message never contains the key.
  * c is caller-owned; nothing is allocated.
  */
 int	config_load(struct config *c, config_getenv_fn get, struct err *e);

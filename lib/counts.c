@@ -6,19 +6,6 @@
 
 #include "counts.h"
 
-static int
-call_upstream(const struct config *c, counts_loader_fn load, long timeout,
-    struct jobs *j, struct err *e)
-{
-	struct config limited = *c;
-	upstream_get_fn get;
-
-	if ((get = load(e)) == NULL)
-		return -1;
-	limited.timeout = timeout;
-	return get(&limited, j, e);
-}
-
 /*
  * Copy the n queues in use, not the whole struct jobs (~16 KB, room for
  * JOBS_MAX_QUEUES): this runs on every cache hit.
@@ -40,10 +27,11 @@ from_entry(const struct cache_entry *ent, long now, long max_age,
 
 	if (t == 0 || now < t || now - t >= max_age)
 		return -1;
+	out->from_cache = 1;
+	out->age = (long)(now - t);
 	if (!err_newer) {
 		copy_jobs(&out->jobs, &ent->jobs);
 		out->source = COUNTS_HIT;
-		out->age = (long)(now - ent->ok_time);
 		return 0;
 	}
 	out->err = ent->err;
@@ -66,14 +54,37 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 	return -1;
 }
 
+static int
+call_upstream(const struct config *c, const struct timespec *deadline,
+    counts_loader_fn load, struct counts *out)
+{
+	upstream_get_fn get;
+
+	if ((get = load(&out->err)) == NULL ||
+	    get(c, deadline, &out->jobs, &out->err) != 0)
+		return -1;
+	out->source = COUNTS_MISS;
+	return 0;
+}
+
+static int
+waited_too_long(const struct config *c, const struct cache_entry *ent,
+    long now, struct counts *out)
+{
+	err_set(&out->err, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT) "
+	    "waiting for another request to Immich to finish", c->timeout);
+	return stale_or_error(c, ent, now, out);
+}
+
 int
-counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
+counts_get(const struct config *c, const struct timespec *until,
+    counts_loader_fn load, struct counts *out)
 {
 	struct cache_entry ent;
-	char path[CONFIG_PATH_MAX + 32];
-	struct timespec t0, t1;
-	long start, now, left;
+	struct timespec deadline;
+	char path[CONFIG_PATH_MAX];
 	char why[128];
+	long now;
 	uint64_t id;
 	int have, lock, rc, saved;
 
@@ -85,31 +96,32 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 	out->jobs.n = 0;
 	out->age = 0;
 	out->cached = 0;
+	out->from_cache = 0;
 	memset(&out->err, 0, sizeof(out->err));
-	if (c->cache_ttl == 0) {
-		if (call_upstream(c, load, c->timeout, &out->jobs,
-		    &out->err) != 0)
-			return -1;
-		out->source = COUNTS_MISS;
-		return 0;
-	}
-	out->cached = 1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	start = (long)time(NULL);
-	id = cache_id(c);
-	if (cache_path(c, path, sizeof(path)) != 0)
-		goto uncached;
-	have = cache_read(path, id, &ent) == 0;
-	if (have && (rc = from_entry(&ent, start, c->cache_ttl, out)) >= 0)
-		return rc == 0 ? 0 : stale_or_error(c, &ent, start, out);
+	if (until != NULL)
+		deadline = *until;
+	else
+		deadline_set(&deadline, c->timeout);
+	if (c->cache_ttl == 0)
+		return call_upstream(c, &deadline, load, out);
 
-	if ((lock = cache_lock(path, c->timeout)) == -1) {
-		if (errno != EWOULDBLOCK)
-			goto uncached;
-		err_set(&out->err, 504, 0, "timed out after %ld s "
-		    "(IMMICH_JOBS_TIMEOUT) waiting for another request to "
-		    "Immich to finish", c->timeout);
-		return stale_or_error(c, have ? &ent : NULL, start, out);
+	out->cached = 1;
+	now = (long)time(NULL);
+	id = cache_id(c);
+	cache_path(c, path, sizeof(path));	/* fits: see config_load */
+	have = cache_read(path, id, &ent) == 0;
+	if (have && (rc = from_entry(&ent, now, c->cache_ttl, out)) >= 0)
+		return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
+
+	if ((lock = cache_lock(path, deadline_left_ms(&deadline))) == -1) {
+		if (errno == EWOULDBLOCK)
+			return waited_too_long(c, have ? &ent : NULL, now, out);
+		saved = errno;
+		fprintf(stderr, "immich-jobs-proxy: cannot use the cache in "
+		    "%s: %s; calling Immich directly\n", c->cache_dir,
+		    cache_dir_problem(c->cache_dir, saved, why, sizeof(why)));
+		out->cached = 0;
+		return call_upstream(c, &deadline, load, out);
 	}
 	/* Whoever held the lock may have just stored a result: use it. */
 	now = (long)time(NULL);
@@ -120,18 +132,11 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 	}
 	if (!have)
 		memset(&ent, 0, sizeof(ent));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* Whole seconds elapsed (a microsecond across a tick is not one). */
-	left = c->timeout - (long)(t1.tv_sec - t0.tv_sec -
-	    (t1.tv_nsec < t0.tv_nsec ? 1 : 0));
-	if (left < 1) {
+	if (deadline_left_ms(&deadline) < 100) {	/* no time to ask */
 		cache_unlock(lock);
-		err_set(&out->err, 504, 0, "timed out after %ld s "
-		    "(IMMICH_JOBS_TIMEOUT) waiting for another request to "
-		    "Immich to finish", c->timeout);
-		return stale_or_error(c, &ent, now, out);
+		return waited_too_long(c, &ent, now, out);
 	}
-	rc = call_upstream(c, load, left, &out->jobs, &out->err);
+	rc = call_upstream(c, &deadline, load, out);
 	now = (long)time(NULL);
 	if (rc == 0) {
 		/* Unused queue slots are stored as zeros, never stack bytes. */
@@ -139,7 +144,6 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 		copy_jobs(&ent.jobs, &out->jobs);
 		ent.ok_time = now;
 		ent.err_time = 0;
-		out->source = COUNTS_MISS;
 	} else {
 		ent.err = out->err;
 		ent.err_time = now;
@@ -152,15 +156,4 @@ counts_get(const struct config *c, counts_loader_fn load, struct counts *out)
 	}
 	cache_unlock(lock);
 	return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
-
-uncached:
-	saved = errno;
-	fprintf(stderr, "immich-jobs-proxy: cannot use the cache in %s: %s; "
-	    "calling Immich directly\n", c->cache_dir,
-	    cache_dir_problem(c->cache_dir, saved, why, sizeof(why)));
-	out->cached = 0;
-	if (call_upstream(c, load, c->timeout, &out->jobs, &out->err) != 0)
-		return -1;
-	out->source = COUNTS_MISS;
-	return 0;
 }

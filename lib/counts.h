@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "config.h"
+#include "deadline.h"
 #include "err.h"
 #include "jobs.h"
 #include "upstream.h"
@@ -24,8 +25,9 @@ enum counts_source {
 struct counts {
 	enum counts_source	 source;
 	struct jobs		 jobs;	/* valid unless source is COUNTS_NONE */
-	long			 age;	/* seconds since Immich answered these */
+	long			 age;	/* seconds since Immich gave this answer */
 	int			 cached; /* 1 when the cache took part */
+	int			 from_cache; /* 1: answered without asking Immich */
 	struct err		 err;	/* the failure (also set when stale) */
 };
 
@@ -36,20 +38,24 @@ struct counts {
 typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
 
 /*
- * counts_get - fill out (caller-owned) for configuration c.  With
- * c->cache_ttl 0 every call goes to Immich and nothing is stored.  Otherwise
- * the entry in c->cache_dir is used while younger than cache_ttl seconds
- * (an error is remembered as long, so a failing Immich is not hammered);
- * on a miss one process per configuration calls Immich while the others
- * wait for its result (cache_lock), all within c->timeout seconds; when
- * Immich fails and the last good counts are at most stale_ttl seconds old
- * they are returned as COUNTS_STALE with the failure in out->err.
- * Returns 0 when out->jobs holds counts (HIT, MISS or STALE), -1 when not
- * (out->err as upstream_get documents, or 504 when the wait for another
- * request ran out).  A cache directory that cannot be used is reported on
- * stderr once and the call goes to Immich.
+ * counts_get - fill out (caller-owned) for configuration c, by *deadline
+ * (NULL: c->timeout seconds from now).  With c->cache_ttl 0 every call goes
+ * to Immich and nothing is stored.  Otherwise the entry in c->cache_dir is
+ * used while younger than cache_ttl seconds (an error is remembered as
+ * long, so a failing Immich is not hammered; out->from_cache and out->age
+ * say so); on a miss one process per configuration calls Immich while the
+ * others wait for its result (cache_lock), every wait counting down to the
+ * deadline; when Immich fails and the last good counts are at most
+ * stale_ttl seconds old they are returned as COUNTS_STALE with the failure
+ * in out->err.
+ * Returns 0 when out->jobs holds counts (HIT, MISS or STALE), -1 when not:
+ * out->err as upstream_get documents (also when remembered from the
+ * cache), 500 when load fails (module not loadable), or 504 when the
+ * deadline passed while waiting for another request.  A cache directory
+ * that cannot be used is reported on stderr (with the reason) and the call
+ * goes to Immich.
  */
-int	counts_get(const struct config *c, counts_loader_fn load,
-	    struct counts *out);
+int	counts_get(const struct config *c, const struct timespec *deadline,
+	    counts_loader_fn load, struct counts *out);
 
 #endif

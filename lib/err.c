@@ -35,8 +35,8 @@ err_set(struct err *e, int status, int upstream_status, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	err_sanitize(e->msg, sizeof(e->msg), buf,
-	    (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	/* n is the untruncated length: err_sanitize marks a cut with "...". */
+	err_sanitize(e->msg, sizeof(e->msg), buf, (size_t)n);
 	e->status = status;
 	e->upstream_status = upstream_status;
 	return -1;

@@ -181,9 +181,8 @@ check_overflow(const struct jobs *j, struct err *e)
 
 	for (i = 0; i < j->n; i++) {
 		const struct queue *q = &j->q[i];
-		const int64_t v[7] = { q->active, q->waiting, q->delayed,
-		    q->paused, q->failed, q->completed,
-		    0 /* waiting + delayed + paused, below */ };
+		const int64_t v[6] = { q->active, q->waiting, q->delayed,
+		    q->paused, q->failed, q->completed };
 		int64_t w;
 
 		if (__builtin_add_overflow(q->waiting, q->delayed, &w) ||
@@ -225,8 +224,7 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
 			json_object_put(root);
 			root = NULL;
 		}
-	} else if (json_tokener_get_error(tok) == json_tokener_continue)
-		root = NULL;
+	}
 	json_tokener_free(tok);
 	if (root == NULL)
 		return err_set(e, 502, 0, "Immich's answer is not valid JSON");

@@ -21,9 +21,12 @@ struct render_stale {
  * render_json - write the success body for j, compact, ending in "\n":
  * active, waiting, failed, queues, delayed, paused, completed, queues_busy,
  * queues_paused (see struct totals), by_queue (busiest first, see
- * jobs_sort_busiest), and, when stale is not NULL, "stale":true, "age" and
- * "upstream_error".  Never writes an "error" key.  Returns 0, or -1 when
- * writing to out failed (errno set).
+ * jobs_sort_busiest; each entry name, active, waiting (waiting + delayed +
+ * paused), failed, delayed, paused, completed, is_paused, summary), and,
+ * when stale is not NULL, "stale":true, "age" (seconds) and
+ * "upstream_error".  Never writes an "error" key.  The shape is the one
+ * README.md "The answer" documents.  Returns 0, or -1 when writing to out
+ * failed (errno set).
  */
 int	render_json(FILE *out, const struct jobs *j,
 	    const struct render_stale *stale);

@@ -94,16 +94,6 @@ sanitize_redacted(char *dst, size_t size, const char *src, const char *key)
 	free(copy);
 }
 
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
 /* Turn a libcurl failure into our error. */
 static int
 transport_error(const struct config *c, CURLcode rc, const char *detail,
@@ -174,7 +164,7 @@ fetch(const struct config *c, const char *path,
 	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
-	if ((left = ms_left(deadline)) <= 0)
+	if ((left = deadline_left_ms(deadline)) <= 0)
 		return transport_error(c, CURLE_OPERATION_TIMEDOUT, "", r, e);
 	if ((curl = curl_easy_init()) == NULL)
 		return err_set(e, 500, 0, "libcurl could not start");
@@ -349,7 +339,8 @@ get_from(const struct config *c, const struct endpoint *ep,
 }
 
 int
-upstream_get(const struct config *c, struct jobs *j, struct err *e)
+upstream_get(const struct config *c, const struct timespec *until,
+    struct jobs *j, struct err *e)
 {
 	struct timespec deadline;
 	int rc, was_404;
@@ -359,8 +350,10 @@ upstream_get(const struct config *c, struct jobs *j, struct err *e)
 	err_clear(e);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, 500, 0, "libcurl could not start");
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += c->timeout;
+	if (until != NULL)
+		deadline = *until;
+	else
+		deadline_set(&deadline, c->timeout);
 	rc = get_from(c, c->api == CONFIG_API_QUEUES ? &ep_queues : &ep_jobs,
 	    &deadline, j, &was_404, e);
 	if (rc != 0 && was_404 && c->api == CONFIG_API_AUTO)

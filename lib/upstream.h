@@ -9,6 +9,7 @@
 #define IJP_UPSTREAM_H
 
 #include "config.h"
+#include "deadline.h"
 #include "err.h"
 #include "jobs.h"
 
@@ -20,7 +21,8 @@
  * from /api/jobs is retried once on /api/queues.  Sends x-api-key and
  * Accept: application/json, follows no redirect, uses no proxy, trusts
  * c->ca_file when set (TLS is always verified), reads at most JOBS_BODY_MAX
- * bytes, and finishes within c->timeout seconds in all (both requests).
+ * bytes, and finishes by *deadline in all (both requests; NULL means
+ * c->timeout seconds from now).
  * Fills j (caller-owned) and returns 0, or returns -1 with e set to:
  *   502 - Immich unreachable (refused, DNS, reset), TLS/certificate problem
  *         (names IMMICH_JOBS_CA_FILE), 401 (key rejected), 403 (names the
@@ -28,13 +30,15 @@
  *         IMMICH_URL), 3xx (not followed), other non-2xx, or a 2xx body
  *         that is HTML, empty, not JSON, not the shape or over 1 MiB;
  *         e->upstream_status holds Immich's status when it answered;
- *   504 - no full answer within c->timeout seconds;
- *   500 - out of memory or libcurl could not start.
+ *   504 - no full answer by the deadline;
+ *   500 - out of memory (also in parsing), libcurl could not start, or
+ *         libcurl refused IMMICH_URL (unsupported scheme, malformed).
  * Messages name the problem and what to check, and never hold the key.
  */
-int	upstream_get(const struct config *c, struct jobs *j, struct err *e);
+int	upstream_get(const struct config *c, const struct timespec *deadline,
+	    struct jobs *j, struct err *e);
 
-typedef int (*upstream_get_fn)(const struct config *, struct jobs *,
-    struct err *);
+typedef int (*upstream_get_fn)(const struct config *, const struct timespec *,
+    struct jobs *, struct err *);
 
 #endif

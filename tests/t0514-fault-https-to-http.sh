@@ -7,6 +7,6 @@ fake_start
 cgi GET / IMMICH_URL="https://127.0.0.1:$FAKE_PORT" IMMICH_JOBS_TIMEOUT=2
 expect_error 502 "the TLS handshake with https://127.0.0.1:$FAKE_PORT failed"
 check "asks whether Immich serves plain http://" grep -qF "is Immich serving plain http:// on that port?" "$T/body"
-check "within the bound" within_bound 2
+within_bound 2
 no_leak
 finish

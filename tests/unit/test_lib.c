@@ -1654,7 +1654,9 @@ test_err_set(void **state)
 	longmsg[sizeof(longmsg) - 1] = '\0';
 	err_set(&e, 500, 0, "%s", longmsg);
 	assert_int_equal(strlen(e.msg), ERR_MSG_MAX - 1);
-	assert_int_equal(e.msg[ERR_MSG_MAX - 2], 'm');
+	/* A cut message ends with "..." (as err.h promises). */
+	assert_string_equal(e.msg + ERR_MSG_MAX - 4, "...");
+	assert_int_equal(e.msg[ERR_MSG_MAX - 5], 'm');
 	/* err_sanitize marks a cut with "..." and stops at max - 1. */
 	{
 		char small[8];
@@ -2093,7 +2095,7 @@ test_cache_lock(void **state)
 
 	(void)state;
 	tmp_path(path, sizeof(path), "lk/entry");
-	a = cache_lock(path, 1);
+	a = cache_lock(path, 1000);
 	assert_true(a >= 0);
 	errno = 0;
 	assert_int_equal(cache_lock(path, 0), -1);	/* held: no wait */
@@ -2113,13 +2115,14 @@ static int fake_calls;		/* upstream calls */
 static int fake_loads;		/* loader calls */
 static int fake_fail;		/* 1: the fake upstream fails */
 static int64_t fake_active;	/* the "alpha" queue's active count */
-static long fake_timeout;	/* c->timeout the fake last saw */
+static long fake_left_ms;	/* ms to the deadline the fake last saw */
 
 static int
-fake_upstream(const struct config *c, struct jobs *j, struct err *e)
+fake_upstream(const struct config *c, const struct timespec *deadline,
+    struct jobs *j, struct err *e)
 {
 	fake_calls++;
-	fake_timeout = c->timeout;
+	fake_left_ms = deadline_left_ms(deadline);
 	if (fake_fail)
 		return err_set(e, 502, 401, "Immich rejected the API key "
 		    "(HTTP 401) at %s", c->shown_url);
@@ -2154,7 +2157,7 @@ fake_reset(int fail, int64_t active)
 	fake_loads = 0;
 	fake_fail = fail;
 	fake_active = active;
-	fake_timeout = -1;
+	fake_left_ms = -1;
 }
 
 static void
@@ -2205,13 +2208,13 @@ test_counts_ttl_hit(void **state)
 	(void)state;
 	counts_config(&c, "hit", "http://a", 5, 60);
 	fake_reset(0, 7);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(out.cached, 1);
 	assert_int_equal(out.jobs.n, 1);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(fake_calls, 1);
-	assert_int_equal(fake_timeout, 5);
+	assert_in_range(fake_left_ms, 4000, 5000);
 	now = (long)time(NULL);
 	read_entry(&c, &ent);
 	assert_in_range(ent.ok_time, now - 1, now);
@@ -2219,7 +2222,7 @@ test_counts_ttl_hit(void **state)
 	assert_int_equal(ent.jobs.q[0].active, 7);
 	/* The second call is answered from the file. */
 	fake_active = 99;
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.cached, 1);
 	assert_int_equal(out.jobs.q[0].active, 7);
@@ -2230,7 +2233,7 @@ test_counts_ttl_hit(void **state)
 	/* An entry from 2 s ago is served as it is, with its age. */
 	now = (long)time(NULL);
 	store_entry(&c, now - 2, 0, 111);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.jobs.n, 2);
 	assert_int_equal(out.jobs.q[0].active, 111);
@@ -2255,16 +2258,16 @@ test_counts_ttl_zero(void **state)
 	counts_config(&c, "ttl0", "http://a", 0, 60);
 	fake_reset(0, 3);
 	for (i = 1; i <= 3; i++) {
-		assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 		assert_int_equal(out.source, COUNTS_MISS);
 		assert_int_equal(out.cached, 0);
 		assert_int_equal(out.age, 0);
 		assert_int_equal(out.jobs.q[0].active, 3);
 		assert_int_equal(fake_calls, i);
-		assert_int_equal(fake_timeout, 5);
+		assert_in_range(fake_left_ms, 4000, 5000);
 	}
 	fake_fail = 1;
-	assert_int_equal(counts_get(&c, fake_loader, &out), -1);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 	assert_int_equal(out.source, COUNTS_NONE);
 	assert_int_equal(out.err.status, 502);
 	assert_int_equal(out.err.upstream_status, 401);
@@ -2274,7 +2277,7 @@ test_counts_ttl_zero(void **state)
 	assert_int_equal(stat(c.cache_dir, &st), -1);
 	assert_int_equal(errno, ENOENT);
 	/* The loader's failure is the answer. */
-	assert_int_equal(counts_get(&c, broken_loader, &out), -1);
+	assert_int_equal(counts_get(&c, NULL, broken_loader, &out), -1);
 	assert_int_equal(out.source, COUNTS_NONE);
 	assert_int_equal(out.err.status, 500);
 	assert_non_null(strstr(out.err.msg, "immich-jobs-fetch.so"));
@@ -2293,7 +2296,7 @@ test_counts_expiry(void **state)
 	fake_reset(0, 7);
 	now = (long)time(NULL);
 	store_entry(&c, now - 10, 0, 111);	/* older than the TTL */
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(out.age, 0);
@@ -2304,20 +2307,20 @@ test_counts_expiry(void **state)
 	/* Exactly TTL seconds old is expired too. */
 	now = (long)time(NULL);
 	store_entry(&c, now - 5, 0, 111);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(fake_calls, 2);
 	/* An entry from the future (clock went back) is not trusted. */
 	now = (long)time(NULL);
 	store_entry(&c, now + 100, 0, 111);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(fake_calls, 3);
 	/* An expired error is retried. */
 	now = (long)time(NULL);
 	store_entry(&c, 0, now - 10, 0);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(fake_calls, 4);
 	/* A file for another configuration in its place is replaced. */
@@ -2330,7 +2333,7 @@ test_counts_expiry(void **state)
 		fill_entry(&ent, now, 0, 555);
 		assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
 		assert_int_equal(cache_write(path, cache_id(&other), &ent), 0);
-		assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 		assert_int_equal(out.source, COUNTS_MISS);
 		assert_int_equal(out.jobs.q[0].active, 7);
 		assert_int_equal(fake_calls, 5);
@@ -2352,7 +2355,7 @@ test_counts_error_remembered(void **state)
 	counts_config(&c, "errmem", "http://a", 5, 60);
 	fake_reset(1, 7);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(counts_get(&c, fake_loader, &out), -1);
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 		assert_int_equal(out.source, COUNTS_NONE);
 		assert_int_equal(out.err.status, 502);
 		assert_int_equal(out.err.upstream_status, 401);
@@ -2369,9 +2372,9 @@ test_counts_error_remembered(void **state)
 	/* The loader's failure is remembered the same way. */
 	counts_config(&c, "errmem-load", "http://a", 5, 60);
 	fake_reset(0, 7);
-	assert_int_equal(counts_get(&c, broken_loader, &out), -1);
+	assert_int_equal(counts_get(&c, NULL, broken_loader, &out), -1);
 	assert_int_equal(out.err.status, 500);
-	assert_int_equal(counts_get(&c, fake_loader, &out), -1);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 	assert_int_equal(out.err.status, 500);
 	assert_int_equal(fake_loads, 1);
 	assert_int_equal(fake_calls, 0);
@@ -2392,7 +2395,7 @@ test_counts_stale(void **state)
 	now = (long)time(NULL);
 	store_entry(&c, now - 30, 0, 111);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 		assert_int_equal(out.source, COUNTS_STALE);
 		assert_int_equal(out.jobs.n, 2);
 		assert_int_equal(out.jobs.q[0].active, 111);
@@ -2408,7 +2411,7 @@ test_counts_stale(void **state)
 	now = (long)time(NULL);
 	store_entry(&c, now - 100, 0, 111);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(counts_get(&c, fake_loader, &out), -1);
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 		assert_int_equal(out.source, COUNTS_NONE);
 		assert_int_equal(out.err.status, 502);
 		assert_int_equal(out.err.upstream_status, 401);
@@ -2419,7 +2422,7 @@ test_counts_stale(void **state)
 	fake_reset(1, 7);
 	now = (long)time(NULL);
 	store_entry(&c, now - 30, 0, 111);
-	assert_int_equal(counts_get(&c, fake_loader, &out), -1);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 	assert_int_equal(out.source, COUNTS_NONE);
 	assert_int_equal(fake_calls, 1);
 	/* Immich recovers after the error's TTL: fresh counts again. */
@@ -2427,7 +2430,7 @@ test_counts_stale(void **state)
 	fake_reset(0, 7);
 	now = (long)time(NULL);
 	store_entry(&c, now - 30, now - 10, 111);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(out.err.status, 0);
@@ -2446,24 +2449,24 @@ test_counts_per_config(void **state)
 	counts_config(&k, "sep", "http://a", 5, 60);
 	k.key[0] = 'X';			/* same URL, another key */
 	fake_reset(0, 7);
-	assert_int_equal(counts_get(&a, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&a, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	fake_active = 9;
-	assert_int_equal(counts_get(&b, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&b, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(out.jobs.q[0].active, 9);
 	fake_active = 11;
-	assert_int_equal(counts_get(&k, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&k, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(fake_calls, 3);
 	fake_active = 0;
-	assert_int_equal(counts_get(&a, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&a, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.jobs.q[0].active, 7);
-	assert_int_equal(counts_get(&b, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&b, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.jobs.q[0].active, 9);
-	assert_int_equal(counts_get(&k, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&k, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.jobs.q[0].active, 11);
 	assert_int_equal(fake_calls, 3);
@@ -2496,7 +2499,7 @@ test_counts_unusable_dir(void **state)
 	dup2(fd, 2);
 	close(fd);
 	for (i = 1; i <= 2; i++) {
-		int rc = counts_get(&c, fake_loader, &out);
+		int rc = counts_get(&c, NULL, fake_loader, &out);
 
 		if (rc != 0 || out.source != COUNTS_MISS || out.cached != 0 ||
 		    fake_calls != i)
@@ -2537,7 +2540,7 @@ test_counts_waits_for_lock_holder(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		static struct cache_entry ent;
-		int lock = cache_lock(path, 5);
+		int lock = cache_lock(path, 5000);
 
 		close(fds[0]);
 		if (lock < 0 || write(fds[1], "L", 1) != 1)
@@ -2553,7 +2556,7 @@ test_counts_waits_for_lock_holder(void **state)
 	assert_int_equal(read(fds[0], &ready, 1), 1);	/* it holds the lock */
 	close(fds[0]);
 	fake_reset(0, 7);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -2586,7 +2589,7 @@ test_counts_lock_timeout(void **state)
 	store_entry(&c, (int64_t)time(NULL) - 30, 0, 111);
 	fake_reset(0, 7);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(counts_get(&c, fake_loader, &out), 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cache_unlock(lock);
 	assert_int_equal(out.source, COUNTS_STALE);
