@@ -246,9 +246,11 @@ serve_jobs(const struct request *r, const struct counts *cn)
 	cache_headers(cn, extra, sizeof(extra));
 	if (cn->source == COUNTS_NONE)
 		return respond_error(r, &cn->err, extra, 1);
-	if (cn->source == COUNTS_STALE)
-		fprintf(stderr, "immich-jobs-proxy: answering with %ld s old "
-		    "counts: %s\n", cn->age, cn->err.msg);
+	/* Logged by the request that met the failure, not by every hit. */
+	if (cn->source == COUNTS_STALE && !cn->from_cache)
+		fprintf(stderr, "%s: answering with %ld s old counts: %s\n",
+		    r->is_cgi ? "immich-jobs-proxy" : "immich-jobs", cn->age,
+		    cn->err.msg);
 	write_headers(r, 200, "application/json", extra);
 	if (!r->head) {
 		stale.age = cn->age;

@@ -69,11 +69,11 @@ call_upstream(const struct config *c, const struct timespec *deadline,
 
 static int
 waited_too_long(const struct config *c, const struct cache_entry *ent,
-    long now, struct counts *out)
+    struct counts *out)
 {
 	err_set(&out->err, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT) "
 	    "waiting for another request to Immich to finish", c->timeout);
-	return stale_or_error(c, ent, now, out);
+	return stale_or_error(c, ent, (long)time(NULL), out);
 }
 
 int
@@ -86,7 +86,7 @@ counts_get(const struct config *c, const struct timespec *until,
 	char why[128];
 	long now;
 	uint64_t id;
-	int have, lock, rc, saved;
+	int have, lock, rc, saved, waited;
 
 	/*
 	 * Not memset(out): out->jobs.q is ~16 KB and only n queues are read.
@@ -113,9 +113,15 @@ counts_get(const struct config *c, const struct timespec *until,
 	if (have && (rc = from_entry(&ent, now, c->cache_ttl, out)) >= 0)
 		return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
 
-	if ((lock = cache_lock(path, deadline_left_ms(&deadline))) == -1) {
+	/* Lead when the lock is free, else wait for the leader's result. */
+	waited = 0;
+	if ((lock = cache_lock(path, 0)) == -1 && errno == EWOULDBLOCK) {
+		waited = 1;
+		lock = cache_lock(path, deadline_left_ms(&deadline));
+	}
+	if (lock == -1) {
 		if (errno == EWOULDBLOCK)
-			return waited_too_long(c, have ? &ent : NULL, now, out);
+			return waited_too_long(c, have ? &ent : NULL, out);
 		saved = errno;
 		fprintf(stderr, "immich-jobs-proxy: cannot use the cache in "
 		    "%s: %s; calling Immich directly\n", c->cache_dir,
@@ -134,7 +140,18 @@ counts_get(const struct config *c, const struct timespec *until,
 		memset(&ent, 0, sizeof(ent));
 	if (deadline_left_ms(&deadline) < 100) {	/* no time to ask */
 		cache_unlock(lock);
-		return waited_too_long(c, &ent, now, out);
+		return waited_too_long(c, &ent, out);
+	}
+	if (waited) {
+		/*
+		 * The leader left no result (the cache cannot be written, or
+		 * it was killed): ask Immich now, side by side with the other
+		 * waiters, rather than one after another behind the lock.
+		 */
+		cache_unlock(lock);
+		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
+			return 0;
+		return stale_or_error(c, &ent, (long)time(NULL), out);
 	}
 	rc = call_upstream(c, &deadline, load, out);
 	now = (long)time(NULL);
