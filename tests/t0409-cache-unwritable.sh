@@ -6,28 +6,33 @@
 . "$(dirname "$0")/lib.sh"
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
-cgi GET / IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_TIMEOUT=3
+# Under valgrind (CGI_WRAPPER) each run that loads libcurl costs ~1 s of
+# CPU: fewer runs and TIME_SLACK_MS more time keep the test about the lock.
+runs_n=8
+[ -z "$CGI_WRAPPER" ] || runs_n=4
+timeout=$((3 + ${TIME_SLACK_MS:-0} / 1000))
+cgi GET / IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_TIMEOUT=$timeout
 entry=$(ls "$T"/cache/* | grep -v '\.lock$')
 rm -f "$entry" && mkdir "$entry"
 spec '{"/api/jobs": {"delay": 1, "body_file": "'"$FIX"'/jobs-newest.json"}}'
 i=0
 runs=""
-while [ $i -lt 8 ]; do
+while [ $i -lt $runs_n ]; do
 	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ \
 	    IMMICH_URL="$FAKE_URL" IMMICH_JOBS_API_KEY="$KEY" IMMICH_JOBS_CACHE_DIR="$T/cache" \
-	    IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_STALE_TTL=0 IMMICH_JOBS_TIMEOUT=3 \
+	    IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_STALE_TTL=0 IMMICH_JOBS_TIMEOUT=$timeout \
 	    $CGI_WRAPPER "$BIN" > "$T/out.$i" 2> "$T/err.$i" &
 	runs="$runs $!"
 	i=$((i + 1))
 done
 wait $runs
 i=0
-while [ $i -lt 8 ]; do
+while [ $i -lt $runs_n ]; do
 	split_response "$T/out.$i"
 	check "run $i: 200 with the totals (not a 504 behind the lock)" \
 	    [ "$STATUS:$(json 'j["active"]')" = "200:16" ]
 	i=$((i + 1))
 done
 check "the failed write is logged" grep -qh "cannot write the cache in $T/cache" "$T"/err.*
-check "no more than one Immich request per run" [ "$(fake_requests)" -le 9 ]
+check "no more than one Immich request per run" [ "$(fake_requests)" -le $((runs_n + 1)) ]
 finish
