@@ -223,17 +223,23 @@ elapsed(void)
 	    (double)(now.tv_nsec - started.tv_nsec) / 1e9;
 }
 
-/* Age and X-Cache, when the cache took part; "" otherwise. */
+/*
+ * Age and X-Cache, when the cache took part; "" otherwise.  shown: the body
+ * carries what cn holds (not so in /metrics with stale counts, where only
+ * the failure is reported: then no Age, and hit or miss for the failure).
+ */
 static const char *
-cache_headers(const struct counts *cn, char *buf, size_t size)
+cache_headers(const struct counts *cn, int shown, char *buf, size_t size)
 {
-	const char *how = cn->source == COUNTS_STALE ? "stale" :
+	const char *how = shown && cn->source == COUNTS_STALE ? "stale" :
 	    cn->from_cache ? "hit" : "miss";
 
 	buf[0] = '\0';
-	if (cn->cached)
+	if (cn->cached && shown)
 		snprintf(buf, size, "Age: %ld\r\nX-Cache: %s\r\n", cn->age,
 		    how);
+	else if (cn->cached)
+		snprintf(buf, size, "X-Cache: %s\r\n", how);
 	return buf;
 }
 
@@ -243,7 +249,7 @@ serve_jobs(const struct request *r, const struct counts *cn)
 	struct render_stale stale;
 	char extra[96];
 
-	cache_headers(cn, extra, sizeof(extra));
+	cache_headers(cn, 1, extra, sizeof(extra));
 	if (cn->source == COUNTS_NONE)
 		return respond_error(r, &cn->err, extra, 1);
 	/* Logged by the request that met the failure, not by every hit. */
@@ -273,7 +279,8 @@ serve_metrics(const struct request *r, const struct counts *cn)
 	if (j == NULL)
 		log_error(r, &cn->err);
 	write_headers(r, 200, "text/plain; version=0.0.4; charset=utf-8",
-	    cache_headers(cn, extra, sizeof(extra)));
+	    cache_headers(cn, cn->source != COUNTS_STALE, extra,
+	    sizeof(extra)));
 	if (!r->head)
 		render_metrics(stdout, j, elapsed());
 	rc = finish();
