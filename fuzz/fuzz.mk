@@ -74,11 +74,11 @@ FUZZ_CONFIG_SRC = fuzz/fuzz_config.c lib/config.c lib/err.c
 $(FUZZ_B):
 	$(Q)mkdir -p $@
 
-$(FUZZ_B)/fuzz_parse: $(FUZZ_PARSE_SRC) $(LIB_HDR) | $(FUZZ_B)
+$(FUZZ_B)/fuzz_parse: $(FUZZ_PARSE_SRC) $(LIB_HDR) fuzz/check.h | $(FUZZ_B)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_PARSE_SRC) -ljson-c
 
-$(FUZZ_B)/fuzz_config: $(FUZZ_CONFIG_SRC) $(LIB_HDR) | $(FUZZ_B)
+$(FUZZ_B)/fuzz_config: $(FUZZ_CONFIG_SRC) $(LIB_HDR) fuzz/check.h | $(FUZZ_B)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_CONFIG_SRC)
 

@@ -27,17 +27,11 @@
 
 #include "../lib/config.h"
 #include "../lib/err.h"
+#include "check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_config: %s:%d: check failed: %s\n",	\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 enum { F_URL, F_KEY, F_TIMEOUT, F_CACHE_TTL, F_STALE_TTL, F_API, F_CA,
     F_CACHE_DIR, F_TMPDIR, F_KEY_FILE, NFIELDS };

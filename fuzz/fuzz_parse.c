@@ -20,18 +20,12 @@
 #include <json-c/json.h>
 
 #include "../lib/err.h"
+#include "check.h"
 #include "../lib/jobs.h"
 #include "../lib/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_parse: %s:%d: check failed: %s\n",	\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 static void
 check_msg(const struct err *e)

@@ -41,22 +41,31 @@ finish() {
 # spec JSON: what the fake Immich answers (see tests/fake_immich.py).
 spec() { printf '%s\n' "$1" > "$T/spec.json"; }
 
+# run_fake N [fake_immich.py options]: start tests/fake_immich.py answering
+# as $T/specN.json, logging to $T/fakeN.log, on a free loopback port; sets
+# _PID, _PORT and _URL (N is "" for the first fake, 2 for the second).
+run_fake() {
+	_n=$1; shift
+	: > "$T/fake$_n.log"
+	rm -f "$T/fake$_n.port"
+	"$PY" "$TOP/tests/fake_immich.py" --spec "$T/spec$_n.json" \
+	    --log "$T/fake$_n.log" --port-file "$T/fake$_n.port" "$@" &
+	_PID=$!
+	PIDS="$PIDS $_PID"
+	i=0
+	while [ ! -s "$T/fake$_n.port" ] && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	_PORT=$(cat "$T/fake$_n.port")
+	_URL=http://$(fake_host "$@"):$_PORT
+}
+
 # fake_start [fake_immich.py options]: start the fake Immich on a free
 # loopback port; sets FAKE_PORT and FAKE_URL.  Requests go to $T/fake.log.
 fake_start() {
 	[ -f "$T/spec.json" ] || spec '{}'
-	: > "$T/fake.log"
-	rm -f "$T/fake.port"
-	"$PY" "$TOP/tests/fake_immich.py" --spec "$T/spec.json" \
-	    --log "$T/fake.log" --port-file "$T/fake.port" "$@" &
-	PIDS="$PIDS $!"
-	FAKE_PID=$!
-	i=0
-	while [ ! -s "$T/fake.port" ] && [ $i -lt 100 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-	FAKE_PORT=$(cat "$T/fake.port")
-	FAKE_URL=http://$(fake_host "$@"):$FAKE_PORT
+	run_fake "" "$@"
+	FAKE_PID=$_PID FAKE_PORT=$_PORT FAKE_URL=$_URL
 }
 
 # fake_host [fake_immich.py options]: the host part of a URL for the
@@ -79,18 +88,8 @@ fake_host() {
 fake2_start() {
 	[ -f "$T/spec2.json" ] ||
 	    printf '{"*": {"body_file": "%s/jobs-newest.json"}}\n' "$FIX" > "$T/spec2.json"
-	: > "$T/fake2.log"
-	rm -f "$T/fake2.port"
-	"$PY" "$TOP/tests/fake_immich.py" --spec "$T/spec2.json" \
-	    --log "$T/fake2.log" --port-file "$T/fake2.port" "$@" &
-	PIDS="$PIDS $!"
-	FAKE2_PID=$!
-	i=0
-	while [ ! -s "$T/fake2.port" ] && [ $i -lt 100 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-	FAKE2_PORT=$(cat "$T/fake2.port")
-	FAKE2_URL=http://$(fake_host "$@"):$FAKE2_PORT
+	run_fake 2 "$@"
+	FAKE2_PID=$_PID FAKE2_PORT=$_PORT FAKE2_URL=$_URL
 }
 
 # free_port: a loopback TCP port nobody listens on (bound, then closed).
@@ -202,7 +201,7 @@ no_leak() {
 # $BUILD; sets HTTP_URL.  lighttpd's stderr (its error log and the CGI's)
 # goes to $T/lighttpd.log.
 lighttpd_start() {
-	LPORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	LPORT=$(free_port)
 	sh "$TOP/demo/conf.sh" "$LPORT" 127.0.0.1 "$T/lighttpd.conf" "$BUILD"
 	env IMMICH_URL="${FAKE_URL:-}" IMMICH_JOBS_API_KEY="$KEY" \
 	    IMMICH_JOBS_CACHE_DIR="$T/cache" IMMICH_JOBS_CACHE_TTL=0 "$@" \
