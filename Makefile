@@ -49,11 +49,16 @@ $(B)/immich-jobs-fetch.so: $(FETCH_SRC) $(LIB_HDR) | $(B)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $(FETCH_SRC) $(LDFLAGS) $(FETCH_LIBS)
 
-UNIT_SRC = tests/unit/test_lib.c lib/config.c lib/err.c lib/jobs.c \
-           lib/jobs_parse.c lib/render.c lib/cache.c lib/counts.c lib/deadline.c
-$(B)/test-unit: $(UNIT_SRC) $(LIB_HDR) | $(B)
+# One cmocka program per lib module: tests/unit/test_<module>.c, each linked
+# with the helpers in tests/unit/unit.c and every libc-only part of lib/.
+UNIT_SRC   = tests/unit/unit.c lib/config.c lib/err.c lib/jobs.c \
+             lib/jobs_parse.c lib/render.c lib/cache.c lib/counts.c lib/deadline.c
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
+$(B)/unit/test_%: tests/unit/test_%.c $(UNIT_SRC) tests/unit/unit.h $(LIB_HDR)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $(UNIT_SRC) $(LDFLAGS) -ljson-c -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $< $(UNIT_SRC) $(LDFLAGS) -ljson-c -lcmocka
+unit: $(UNIT_TESTS)
 
 # Installs what lighttpd.conf expects (PREFIX=/usr/local by default).
 install: all
@@ -99,15 +104,15 @@ deps:
 run: deps all
 	$(Q)sh demo/run.sh
 
-test: deps all $(B)/test-unit
+test: deps all unit
 	$(Q)sh tests/run.sh
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all install uninstall deps run test clean
+.PHONY: all install uninstall deps run test clean unit
 
-# Benchmarks (make bench) and fuzzing / sanitizers / load (make fuzz,
-# check-asan, check-valgrind, loadtest) live beside their code.
+# Benchmarks (make bench) live in bench/; the longer checks (make check-asan,
+# check-valgrind, fuzz, loadtest) in checks/.
 -include bench/bench.mk
--include fuzz/fuzz.mk
+-include checks/checks.mk

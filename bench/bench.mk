@@ -1,4 +1,4 @@
-# bench/bench.mk - `make bench` (issue 4): requests/s, instructions, Immich
+# bench/bench.mk - `make bench`: requests/s, instructions, Immich
 # calls and idle memory of the service against a hello-world CGI, a naive
 # libcurl fetcher and a static file, on loopback.  Included by the
 # Makefile; not part of `make test`.  Takes about two minutes.

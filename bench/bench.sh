@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/bench.sh - `make bench`: what one poll costs, against its floor and
-# ceiling, in one run, printed as one table (issue 4, "make bench").
+# ceiling, in one run, printed as one table.
 #
 #   sh bench/bench.sh        (make bench builds first and runs this)
 #

@@ -237,7 +237,7 @@ load_key(struct config *c, config_getenv_fn get, struct err *e)
 	/*
 	 * Too long whatever its end: a cut copy could end in spaces that
 	 * config_clean_key would trim, and the cut key pass (found by
-	 * fuzz/fuzz_config.c).
+	 * checks/fuzz_config.c).
 	 */
 	if (len >= CONFIG_KEY_MAX)
 		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY is too long for "

@@ -26,11 +26,14 @@ count() {	# count NAME RC: add up the ok / not ok lines in $out
 }
 
 if [ $# -eq 0 ]; then
-	echo "# unit tests"
-	CMOCKA_MESSAGE_OUTPUT=TAP ${UNIT_WRAPPER:-} "$BUILD/test-unit" > "$out" 2>&1
-	rc=$?
-	grep -E '^(ok|not ok|#)' "$out" | grep -v '^ok' ; grep -c '^ok' "$out" | sed 's/^/# unit checks ok: /'
-	count test-unit $rc
+	for u in "$BUILD"/unit/test_*; do
+		name=unit/$(basename "$u")
+		echo "# $name"
+		CMOCKA_MESSAGE_OUTPUT=TAP ${UNIT_WRAPPER:-} "$u" > "$out" 2>&1
+		rc=$?
+		grep -E '^(ok|not ok|#)' "$out" | grep -v '^ok'
+		count "$name" $rc
+	done
 	set -- "$TOP"/tests/t[0-9][0-9][0-9][0-9]-*.sh
 fi
 for t in "$@"; do

@@ -1,12 +1,12 @@
 #!/bin/sh
-# fuzz/run-fuzz.sh - `make fuzz`: replay fuzz/regressions/, then run both
+# checks/run-fuzz.sh - `make fuzz`: replay checks/regressions/, then run both
 # libFuzzer harnesses side by side for FUZZ_SECONDS each and report their
 # executions and crashes as TAP-style lines and "N passed, N failed".
 #   FUZZ_B        directory with fuzz_parse and fuzz_config (build/fuzz)
 #   FUZZ_SECONDS  seconds per harness (60)
 # The growing corpus is kept in $FUZZ_B/corpus-NAME between runs; the
-# committed seeds are fuzz/corpus/NAME.  A crash leaves its input in
-# $FUZZ_B/artifacts/NAME/: copy it to fuzz/regressions/NAME/ once fixed.
+# committed seeds are checks/corpus/NAME.  A crash leaves its input in
+# $FUZZ_B/artifacts/NAME/: copy it to checks/regressions/NAME/ once fixed.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 FUZZ_B=${FUZZ_B:-$TOP/build/fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -31,12 +31,12 @@ show() {
 
 for n in parse config; do
 	bin=$FUZZ_B/fuzz_$n
-	set -- "$TOP"/fuzz/regressions/$n/*
+	set -- "$TOP"/checks/regressions/$n/*
 	if [ ! -e "$1" ]; then
 		continue
 	fi
 	if "$bin" -runs=1 "$@" > "$FUZZ_B/regressions-$n.log" 2>&1; then
-		ok "fuzz_$n: replayed $# regression input(s) from fuzz/regressions/$n"
+		ok "fuzz_$n: replayed $# regression input(s) from checks/regressions/$n"
 	else
 		notok "fuzz_$n: a regression input fails again"
 		show "$FUZZ_B/regressions-$n.log"
@@ -51,10 +51,10 @@ for n in parse config; do
 	mkdir -p "$FUZZ_B/artifacts/$n"
 	# Run from the artifact directory: nothing lands in the checkout.
 	(cd "$FUZZ_B/artifacts/$n" && exec "$FUZZ_B/fuzz_$n" \
-	    -dict="$TOP/fuzz/$n.dict" -max_len="$(max_len $n)" \
+	    -dict="$TOP/checks/$n.dict" -max_len="$(max_len $n)" \
 	    -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$FUZZ_B/artifacts/$n/" \
-	    "$FUZZ_B/corpus-$n" "$TOP/fuzz/corpus/$n" \
+	    "$FUZZ_B/corpus-$n" "$TOP/checks/corpus/$n" \
 	    > "$FUZZ_B/fuzz-$n.log" 2>&1) &
 	pids="$pids $!"
 done

@@ -1,5 +1,5 @@
 #!/bin/sh
-# fuzz/loadtest.sh - `make loadtest` (issue 5, item 4): wrk through real
+# checks/loadtest.sh - `make loadtest`: wrk through real
 # lighttpd and the CGI, 32 connections, LOAD_SECONDS (30) per phase:
 #   1. healthy fake Immich, cache on (TTL 5): every answer 200 with the
 #      totals, no socket error, and Immich asked about once per TTL;
@@ -32,10 +32,10 @@ if ! command -v wrk > /dev/null; then
 fi
 
 # load NAME: run wrk against lighttpd, keep its output in $T/NAME.wrk and
-# read the LOAD lines of fuzz/loadtest.lua into shell variables.
+# read the LOAD lines of checks/loadtest.lua into shell variables.
 load() {
 	wrk -t2 -c$CONNS -d"${LOAD_SECONDS}s" --timeout 10s \
-	    -s "$TOP/fuzz/loadtest.lua" "$HTTP_URL/" > "$T/$1.wrk" 2>&1
+	    -s "$TOP/checks/loadtest.lua" "$HTTP_URL/" > "$T/$1.wrk" 2>&1
 	WRK_RC=$?
 	get() { sed -n "s/^LOAD $1 //p" "$T/$name.wrk"; }
 	name=$1

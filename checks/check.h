@@ -1,4 +1,4 @@
-/* fuzz/check.h - CHECK(cond): abort with the harness's name and the failed
+/* checks/check.h - CHECK(cond): abort with the harness's name and the failed
  * condition, so libFuzzer keeps the input as a crash. */
 #ifndef IJP_FUZZ_CHECK_H
 #define IJP_FUZZ_CHECK_H

@@ -1,4 +1,4 @@
--- fuzz/loadtest.lua - wrk script for fuzz/loadtest.sh: counts the answers
+-- checks/loadtest.lua - wrk script for checks/loadtest.sh: counts the answers
 -- by status, checks each one is a JSON body of the documented form
 -- (200: the totals object; otherwise {"error":"..."}) with Content-Type
 -- application/json, counts stale answers ("stale":true) and prints

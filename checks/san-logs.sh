@@ -1,5 +1,5 @@
 #!/bin/sh
-# fuzz/san-logs.sh TOOL DIR: fail when any sanitizer or memcheck report was
+# checks/san-logs.sh TOOL DIR: fail when any sanitizer or memcheck report was
 # written to DIR (one file per process; empty files are clean runs).
 tool=$1
 dir=$2

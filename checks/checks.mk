@@ -1,4 +1,4 @@
-# fuzz/fuzz.mk - memory safety, fuzzing and load (issue 5, items 2-4).
+# checks/checks.mk - memory safety, fuzzing and load.
 # Included by the Makefile.  Nothing here runs in `make test`.
 #
 #   make check-asan       whole suite against an ASan + UBSan build (build/asan)
@@ -33,7 +33,7 @@ fuzz-deps:
 
 # --- AddressSanitizer + UndefinedBehaviorSanitizer -------------------------
 # The same Makefile rules, another build directory and compiler flags.  The
-# front and the unit tests get fuzz/san_options.c: reports go to files in
+# front and the unit tests get checks/san_options.c: reports go to files in
 # $(ASAN_B)/san-logs, also from CGIs that lighttpd runs with a clean
 # environment; any file there fails the target.
 ASAN_LOGS = $(CURDIR)/$(ASAN_B)/san-logs
@@ -41,24 +41,25 @@ asan-build:
 	$(Q)CFLAGS="-O1 -g $(SAN_FLAGS) -DSAN_LOG_DIR='\"$(ASAN_LOGS)\"'" \
 	    LDFLAGS="$(SAN_FLAGS)" $(MAKE) --no-print-directory B=$(ASAN_B) \
 	    CC=$(SAN_CC) \
-	    FRONT_SRC="$(FRONT_SRC) fuzz/san_options.c" \
-	    UNIT_SRC="$(UNIT_SRC) fuzz/san_options.c" \
-	    $(ASAN_B)/immich-jobs $(ASAN_B)/immich-jobs-fetch.so $(ASAN_B)/test-unit
+	    FRONT_SRC="$(FRONT_SRC) checks/san_options.c" \
+	    UNIT_SRC="$(UNIT_SRC) checks/san_options.c" \
+	    $(ASAN_B)/immich-jobs $(ASAN_B)/immich-jobs-fetch.so \
+	    $(patsubst $(B)/%,$(ASAN_B)/%,$(UNIT_TESTS))
 
 check-asan: deps fuzz-deps asan-build
 	$(Q)rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
 	$(Q)BUILD=$(CURDIR)/$(ASAN_B) sh tests/run.sh; rc=$$?; \
-	sh fuzz/san-logs.sh "ASan/UBSan" $(ASAN_LOGS) || rc=1; exit $$rc
+	sh checks/san-logs.sh "ASan/UBSan" $(ASAN_LOGS) || rc=1; exit $$rc
 
 # --- valgrind memcheck -------------------------------------------------------
 # Each process logs to its own file; -q leaves only errors there, so a
 # non-empty file is a failure even when the test did not look at the exit code.
-check-valgrind: deps fuzz-deps all $(B)/test-unit
+check-valgrind: deps fuzz-deps all unit
 	$(Q)rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
 	$(Q)CGI_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/cgi.%p" \
 	    UNIT_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/unit.%p" \
 	    TIME_SLACK_MS=$(VG_TIME_SLACK_MS) sh tests/run.sh; rc=$$?; \
-	sh fuzz/san-logs.sh memcheck $(CURDIR)/$(VG_LOGS) || rc=1; exit $$rc
+	sh checks/san-logs.sh memcheck $(CURDIR)/$(VG_LOGS) || rc=1; exit $$rc
 
 # --- libFuzzer ----------------------------------------------------------------
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
@@ -67,28 +68,28 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
 ifeq ($(CI),true)
 FUZZ_FLAGS += -Werror
 endif
-FUZZ_PARSE_SRC  = fuzz/fuzz_parse.c lib/jobs_parse.c lib/jobs.c lib/err.c \
+FUZZ_PARSE_SRC  = checks/fuzz_parse.c lib/jobs_parse.c lib/jobs.c lib/err.c \
                   lib/render.c
-FUZZ_CONFIG_SRC = fuzz/fuzz_config.c lib/config.c lib/err.c
+FUZZ_CONFIG_SRC = checks/fuzz_config.c lib/config.c lib/err.c
 
 $(FUZZ_B):
 	$(Q)mkdir -p $@
 
-$(FUZZ_B)/fuzz_parse: $(FUZZ_PARSE_SRC) $(LIB_HDR) fuzz/check.h | $(FUZZ_B)
+$(FUZZ_B)/fuzz_parse: $(FUZZ_PARSE_SRC) $(LIB_HDR) checks/check.h | $(FUZZ_B)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_PARSE_SRC) -ljson-c
 
-$(FUZZ_B)/fuzz_config: $(FUZZ_CONFIG_SRC) $(LIB_HDR) fuzz/check.h | $(FUZZ_B)
+$(FUZZ_B)/fuzz_config: $(FUZZ_CONFIG_SRC) $(LIB_HDR) checks/check.h | $(FUZZ_B)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_CONFIG_SRC)
 
 fuzz-build: $(FUZZ_B)/fuzz_parse $(FUZZ_B)/fuzz_config
 
 fuzz: fuzz-deps fuzz-build
-	$(Q)FUZZ_B=$(CURDIR)/$(FUZZ_B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run-fuzz.sh
+	$(Q)FUZZ_B=$(CURDIR)/$(FUZZ_B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh checks/run-fuzz.sh
 
 # --- load ---------------------------------------------------------------------
 loadtest: deps fuzz-deps all
-	$(Q)LOAD_SECONDS=$(LOAD_SECONDS) sh fuzz/loadtest.sh
+	$(Q)LOAD_SECONDS=$(LOAD_SECONDS) sh checks/loadtest.sh
 
 .PHONY: fuzz-deps asan-build check-asan check-valgrind fuzz-build fuzz loadtest

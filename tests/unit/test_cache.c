@@ -1,0 +1,301 @@
+/*
+ * test_cache.c - cmocka unit tests of the shared cache file and its lock.
+ *
+ * Everything runs in one private directory made by the group setup and
+ * removed by its teardown (tests/unit/unit.c); nothing touches the network.
+ */
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "../../lib/cache.h"
+#include "../../lib/config.h"
+#include "../../lib/counts.h"
+#include "../../lib/jobs.h"
+#include "../../lib/render.h"
+
+#include "unit.h"
+
+/* ------------------------------------------------------------------ */
+/* cache                                                               */
+/* ------------------------------------------------------------------ */
+
+static void
+test_cache_round_trip(void **state)
+{
+	static struct cache_entry ent, back;
+	char dir[256], path[300];
+	struct stat st;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), "rt");
+	snprintf(path, sizeof(path), "%s/0123456789abcdef", dir);
+	fill_entry(&ent, 1700000000, 1700000005, 3);
+	assert_int_equal(cache_write(path, 0x0123456789abcdefull, &ent), 0);
+	/* The directory is made 0700, the file 0600, no temporary left. */
+	assert_int_equal(lstat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_size, sizeof(ent));
+	assert_int_equal(count_files(dir, NULL), 1);
+	memset(&back, 0xff, sizeof(back));
+	assert_int_equal(cache_read(path, 0x0123456789abcdefull, &back), 0);
+	assert_memory_equal(&back, &ent, sizeof(ent));
+	assert_int_equal(back.ok_time, 1700000000);
+	assert_int_equal(back.err_time, 1700000005);
+	assert_int_equal(back.jobs.n, 2);
+	assert_string_equal(back.jobs.q[0].name, "alpha");
+	assert_int_equal(back.jobs.q[0].active, 3);
+	assert_int_equal(back.jobs.q[1].is_paused, 1);
+	assert_int_equal(back.err.status, 502);
+	assert_int_equal(back.err.upstream_status, 503);
+	assert_string_equal(back.err.msg, "Immich answered HTTP 503");
+	/* Rewriting replaces the entry whole. */
+	fill_entry(&ent, 1700000100, 0, 8);
+	assert_int_equal(cache_write(path, 0x0123456789abcdefull, &ent), 0);
+	assert_int_equal(cache_read(path, 0x0123456789abcdefull, &back), 0);
+	assert_int_equal(back.jobs.q[0].active, 8);
+	assert_int_equal(back.err_time, 0);
+	assert_int_equal(count_files(dir, NULL), 1);
+	/* Missing file. */
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(cache_read(path, 1, &back), -1);
+}
+
+static void
+test_cache_rejects_bad_files(void **state)
+{
+	static struct cache_entry ent, back;
+	char dir[256], path[300], link[300];
+	const uint64_t id = 0xfeedull;
+	size_t len, off;
+	char *good, *bad;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), "bad");
+	snprintf(path, sizeof(path), "%s/entry", dir);
+	fill_entry(&ent, 1700000000, 0, 5);
+	assert_int_equal(cache_write(path, id, &ent), 0);
+	good = read_file(path, &len);
+	assert_int_equal(len, sizeof(ent));
+	assert_int_equal(cache_read(path, id, &back), 0);
+	/* Another configuration's id. */
+	assert_int_equal(cache_read(path, id + 1, &back), -1);
+	/* Truncated: empty, one byte short, half. */
+	write_file(path, good, 0);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	write_file(path, good, len - 1);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	write_file(path, good, len / 2);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	/* Longer: one extra byte, or the entry twice. */
+	bad = malloc(2 * len);
+	assert_non_null(bad);
+	memcpy(bad, good, len);
+	memcpy(bad + len, good, len);
+	write_file(path, bad, len + 1);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	write_file(path, bad, 2 * len);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	/* One byte flipped anywhere: magic, id, times, counts, sum. */
+	for (off = 0; off < len; off += (off < 64 ? 1 : 997)) {
+		memcpy(bad, good, len);
+		bad[off] ^= 0x01;
+		write_file(path, bad, len);
+		if (cache_read(path, id, &back) != -1)
+			fail_msg("flipped byte %zu accepted", off);
+	}
+	memcpy(bad, good, len);
+	bad[len - 1] ^= 0x80;		/* last byte of the checksum */
+	write_file(path, bad, len);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	/* The good bytes again are accepted: the test above is fair. */
+	write_file(path, good, len);
+	assert_int_equal(cache_read(path, id, &back), 0);
+	/* A symbolic link is not followed. */
+	snprintf(link, sizeof(link), "%s/link", dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(cache_read(link, id, &back), -1);
+	free(bad);
+	free(good);
+}
+
+static void
+test_cache_id(void **state)
+{
+	static struct config base, c;
+	uint64_t id;
+	char path[CONFIG_PATH_MAX + 32], want[CONFIG_PATH_MAX + 32];
+
+	(void)state;
+	memset(&base, 0, sizeof(base));
+	strcpy(base.base_url, "http://immich.local:2283");
+	strcpy(base.shown_url, base.base_url);
+	strcpy(base.key, KEY);
+	base.timeout = 10;
+	base.api = CONFIG_API_AUTO;
+	base.cache_ttl = 5;
+	base.stale_ttl = 60;
+	strcpy(base.cache_dir, "/tmp/x");
+	id = cache_id(&base);
+	c = base;
+	assert_true(cache_id(&c) == id);		/* repeatable */
+	strcpy(c.base_url, "http://immich.local:2284");
+	assert_true(cache_id(&c) != id);
+	c = base;
+	strcpy(c.base_url, "https://immich.local:2283");
+	assert_true(cache_id(&c) != id);
+	c = base;
+	c.key[strlen(c.key) - 1] ^= 1;
+	assert_true(cache_id(&c) != id);
+	c = base;
+	c.api = CONFIG_API_JOBS;
+	assert_true(cache_id(&c) != id);
+	c.api = CONFIG_API_QUEUES;
+	assert_true(cache_id(&c) != id);
+	c = base;
+	strcpy(c.ca_file, "/etc/ssl/ca.pem");
+	assert_true(cache_id(&c) != id);
+	c = base;
+	c.timeout = 11;
+	assert_true(cache_id(&c) != id);
+	/* Strings do not run into each other. */
+	c = base;
+	strcpy(c.base_url, "http://immich.local:228");
+	memmove(c.key + 1, c.key, strlen(KEY) + 1);
+	c.key[0] = '3';
+	assert_true(cache_id(&c) != id);
+	/* What does not change the answer does not change the entry. */
+	c = base;
+	strcpy(c.shown_url, "http://other");
+	c.cache_ttl = 0;
+	c.stale_ttl = 1;
+	strcpy(c.cache_dir, "/elsewhere");
+	assert_true(cache_id(&c) == id);
+	/* cache_path: "<dir>/<16 hex digits>". */
+	assert_int_equal(cache_path(&base, path, sizeof(path)), 0);
+	snprintf(want, sizeof(want), "/tmp/x/%016llx", (unsigned long long)id);
+	assert_string_equal(path, want);
+	assert_int_equal(strlen(path), strlen("/tmp/x/") + 16);
+	assert_int_equal(cache_path(&base, path, strlen(want)), -1);
+	assert_int_equal(cache_path(&base, path, strlen(want) + 1), 0);
+}
+
+static void
+test_cache_unsafe_dir(void **state)
+{
+	static struct cache_entry ent;
+	char dir[256], path[300], good[256];
+	struct stat st;
+
+	(void)state;
+	fill_entry(&ent, 1700000000, 0, 1);
+	/* Writable by group, or by others: refused, nothing written. */
+	tmp_path(dir, sizeof(dir), "gw");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, 0770), 0);
+	snprintf(path, sizeof(path), "%s/entry", dir);
+	errno = 0;
+	assert_int_equal(cache_write(path, 1, &ent), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(count_files(dir, NULL), 0);
+	errno = 0;
+	assert_int_equal(cache_lock(path, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(chmod(dir, 0702), 0);
+	errno = 0;
+	assert_int_equal(cache_write(path, 1, &ent), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(count_files(dir, NULL), 0);
+	/* Back to 0700: accepted. */
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(cache_write(path, 1, &ent), 0);
+	/* A link to a good directory is refused too. */
+	tmp_path(good, sizeof(good), "gw-link");
+	assert_int_equal(symlink(dir, good), 0);
+	snprintf(path, sizeof(path), "%s/entry", good);
+	errno = 0;
+	assert_int_equal(cache_write(path, 1, &ent), -1);
+	assert_int_equal(errno, EPERM);
+	/* Someone else's directory (needs root to set up). */
+	if (geteuid() == 0) {
+		tmp_path(dir, sizeof(dir), "nobody");
+		assert_int_equal(mkdir(dir, 0700), 0);
+		assert_int_equal(chown(dir, 65534, 65534), 0);
+		snprintf(path, sizeof(path), "%s/entry", dir);
+		errno = 0;
+		assert_int_equal(cache_write(path, 1, &ent), -1);
+		assert_int_equal(errno, EPERM);
+	}
+	/* A missing directory is created 0700 even under umask 0. */
+	{
+		mode_t old = umask(0);
+
+		tmp_path(dir, sizeof(dir), "umask0");
+		snprintf(path, sizeof(path), "%s/entry", dir);
+		assert_int_equal(cache_write(path, 1, &ent), 0);
+		umask(old);
+		assert_int_equal(stat(dir, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0700);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0600);
+	}
+}
+
+static void
+test_cache_lock(void **state)
+{
+	char path[256];
+	int a, b;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "lk/entry");
+	a = cache_lock(path, 1000);
+	assert_true(a >= 0);
+	errno = 0;
+	assert_int_equal(cache_lock(path, 0), -1);	/* held: no wait */
+	assert_int_equal(errno, EWOULDBLOCK);
+	cache_unlock(a);
+	b = cache_lock(path, 0);
+	assert_true(b >= 0);
+	cache_unlock(b);
+	cache_unlock(-1);				/* harmless */
+}
+
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cache_round_trip),
+		cmocka_unit_test(test_cache_rejects_bad_files),
+		cmocka_unit_test(test_cache_id),
+		cmocka_unit_test(test_cache_unsafe_dir),
+		cmocka_unit_test(test_cache_lock),
+	};
+
+	return cmocka_run_group_tests_name("cache", tests, group_setup,
+	    group_teardown);
+}

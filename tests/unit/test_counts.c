@@ -1,0 +1,551 @@
+/*
+ * test_counts.c - cmocka unit tests of counts_get, through a fake upstream that counts its calls.
+ *
+ * Everything runs in one private directory made by the group setup and
+ * removed by its teardown (tests/unit/unit.c); nothing touches the network.
+ */
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "../../lib/cache.h"
+#include "../../lib/config.h"
+#include "../../lib/counts.h"
+#include "../../lib/jobs.h"
+#include "../../lib/render.h"
+
+#include "unit.h"
+
+/* ------------------------------------------------------------------ */
+/* counts_get                                                          */
+/* ------------------------------------------------------------------ */
+
+static int fake_calls;		/* upstream calls */
+static int fake_loads;		/* loader calls */
+static int fake_fail;		/* 1: the fake upstream fails */
+static int64_t fake_active;	/* the "alpha" queue's active count */
+static long fake_left_ms;	/* ms to the deadline the fake last saw */
+
+static int
+fake_upstream(const struct config *c, const struct timespec *deadline,
+    struct jobs *j, struct err *e)
+{
+	fake_calls++;
+	fake_left_ms = deadline_left_ms(deadline);
+	if (fake_fail)
+		return err_set(e, 502, 401, "Immich rejected the API key "
+		    "(HTTP 401) at %s", c->shown_url);
+	memset(j, 0, sizeof(*j));
+	j->n = 1;
+	strcpy(j->q[0].name, "alpha");
+	j->q[0].active = fake_active;
+	j->q[0].waiting = 4;
+	return 0;
+}
+
+static upstream_get_fn
+fake_loader(struct err *e)
+{
+	(void)e;
+	fake_loads++;
+	return fake_upstream;
+}
+
+static upstream_get_fn
+broken_loader(struct err *e)
+{
+	fake_loads++;
+	err_set(e, 500, 0, "cannot load immich-jobs-fetch.so");
+	return NULL;
+}
+
+static void
+fake_reset(int fail, int64_t active)
+{
+	fake_calls = 0;
+	fake_loads = 0;
+	fake_fail = fail;
+	fake_active = active;
+	fake_left_ms = -1;
+}
+
+static void
+counts_config(struct config *c, const char *dirname, const char *url,
+    long ttl, long stale)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->base_url, sizeof(c->base_url), "%s", url);
+	snprintf(c->shown_url, sizeof(c->shown_url), "%s", url);
+	strcpy(c->key, KEY);
+	c->timeout = 5;
+	c->api = CONFIG_API_AUTO;
+	c->cache_ttl = ttl;
+	c->stale_ttl = stale;
+	tmp_path(c->cache_dir, sizeof(c->cache_dir), dirname);
+}
+
+/* Store an entry for c, as an earlier request would have. */
+static void
+store_entry(const struct config *c, int64_t ok_time, int64_t err_time,
+    int64_t active)
+{
+	static struct cache_entry ent;
+	char path[CONFIG_PATH_MAX + 32];
+
+	fill_entry(&ent, ok_time, err_time, active);
+	assert_int_equal(cache_path(c, path, sizeof(path)), 0);
+	assert_int_equal(cache_write(path, cache_id(c), &ent), 0);
+}
+
+static void
+read_entry(const struct config *c, struct cache_entry *ent)
+{
+	char path[CONFIG_PATH_MAX + 32];
+
+	assert_int_equal(cache_path(c, path, sizeof(path)), 0);
+	assert_int_equal(cache_read(path, cache_id(c), ent), 0);
+}
+
+static void
+test_counts_ttl_hit(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	static struct cache_entry ent;
+	long now;
+
+	(void)state;
+	counts_config(&c, "hit", "http://a", 5, 60);
+	fake_reset(0, 7);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.cached, 1);
+	assert_int_equal(out.jobs.n, 1);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(fake_calls, 1);
+	assert_in_range(fake_left_ms, 4000, 5000);
+	now = (long)time(NULL);
+	read_entry(&c, &ent);
+	assert_in_range(ent.ok_time, now - 1, now);
+	assert_int_equal(ent.err_time, 0);
+	assert_int_equal(ent.jobs.q[0].active, 7);
+	/* The second call is answered from the file. */
+	fake_active = 99;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.cached, 1);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_in_range(out.age, 0, 1);
+	assert_int_equal(out.err.status, 0);
+	assert_int_equal(fake_calls, 1);
+	assert_int_equal(fake_loads, 1);	/* a hit loads nothing */
+	/* An entry from 2 s ago is served as it is, with its age. */
+	now = (long)time(NULL);
+	store_entry(&c, now - 2, 0, 111);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.jobs.n, 2);
+	assert_int_equal(out.jobs.q[0].active, 111);
+	assert_int_equal(out.jobs.q[1].paused, 7);
+	assert_in_range(out.age, 2, 3);
+	assert_int_equal(fake_calls, 1);
+	/* One entry file plus its lock. */
+	assert_int_equal(count_files(c.cache_dir, ".lock"), 1);
+	assert_int_equal(count_files(c.cache_dir, NULL), 2);
+	assert_no_file_holds(c.cache_dir, KEY);
+}
+
+static void
+test_counts_ttl_zero(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	struct stat st;
+	int i;
+
+	(void)state;
+	counts_config(&c, "ttl0", "http://a", 0, 60);
+	fake_reset(0, 3);
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+		assert_int_equal(out.source, COUNTS_MISS);
+		assert_int_equal(out.cached, 0);
+		assert_int_equal(out.age, 0);
+		assert_int_equal(out.jobs.q[0].active, 3);
+		assert_int_equal(fake_calls, i);
+		assert_in_range(fake_left_ms, 4000, 5000);
+	}
+	fake_fail = 1;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
+	assert_int_equal(out.source, COUNTS_NONE);
+	assert_int_equal(out.err.status, 502);
+	assert_int_equal(out.err.upstream_status, 401);
+	assert_int_equal(fake_calls, 4);
+	/* Nothing stored: not even the directory. */
+	errno = 0;
+	assert_int_equal(stat(c.cache_dir, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	/* The loader's failure is the answer. */
+	assert_int_equal(counts_get(&c, NULL, broken_loader, &out), -1);
+	assert_int_equal(out.source, COUNTS_NONE);
+	assert_int_equal(out.err.status, 500);
+	assert_non_null(strstr(out.err.msg, "immich-jobs-fetch.so"));
+}
+
+static void
+test_counts_expiry(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	static struct cache_entry ent;
+	long now;
+
+	(void)state;
+	counts_config(&c, "expiry", "http://a", 5, 60);
+	fake_reset(0, 7);
+	now = (long)time(NULL);
+	store_entry(&c, now - 10, 0, 111);	/* older than the TTL */
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(out.age, 0);
+	assert_int_equal(fake_calls, 1);
+	read_entry(&c, &ent);
+	assert_in_range(ent.ok_time, now, now + 1);
+	assert_int_equal(ent.jobs.q[0].active, 7);
+	/* Exactly TTL seconds old is expired too. */
+	now = (long)time(NULL);
+	store_entry(&c, now - 5, 0, 111);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(fake_calls, 2);
+	/* An entry from the future (clock went back) is not trusted. */
+	now = (long)time(NULL);
+	store_entry(&c, now + 100, 0, 111);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(fake_calls, 3);
+	/* An expired error is retried. */
+	now = (long)time(NULL);
+	store_entry(&c, 0, now - 10, 0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(fake_calls, 4);
+	/* A file for another configuration in its place is replaced. */
+	{
+		static struct config other;
+		char path[CONFIG_PATH_MAX + 32];
+
+		other = c;
+		strcpy(other.base_url, "http://b");
+		fill_entry(&ent, now, 0, 555);
+		assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+		assert_int_equal(cache_write(path, cache_id(&other), &ent), 0);
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+		assert_int_equal(out.source, COUNTS_MISS);
+		assert_int_equal(out.jobs.q[0].active, 7);
+		assert_int_equal(fake_calls, 5);
+		read_entry(&c, &ent);
+		assert_int_equal(ent.jobs.q[0].active, 7);
+	}
+}
+
+static void
+test_counts_error_remembered(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	static struct cache_entry ent;
+	long now;
+	int i;
+
+	(void)state;
+	counts_config(&c, "errmem", "http://a", 5, 60);
+	fake_reset(1, 7);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
+		assert_int_equal(out.source, COUNTS_NONE);
+		assert_int_equal(out.err.status, 502);
+		assert_int_equal(out.err.upstream_status, 401);
+		assert_string_equal(out.err.msg, "Immich rejected the API key "
+		    "(HTTP 401) at http://a");
+		assert_int_equal(fake_calls, 1);	/* not hammered */
+		fake_fail = 0;		/* too late: the error stands */
+	}
+	now = (long)time(NULL);
+	read_entry(&c, &ent);
+	assert_in_range(ent.err_time, now - 1, now);
+	assert_int_equal(ent.ok_time, 0);
+	assert_no_file_holds(c.cache_dir, KEY);
+	/* The loader's failure is remembered the same way. */
+	counts_config(&c, "errmem-load", "http://a", 5, 60);
+	fake_reset(0, 7);
+	assert_int_equal(counts_get(&c, NULL, broken_loader, &out), -1);
+	assert_int_equal(out.err.status, 500);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
+	assert_int_equal(out.err.status, 500);
+	assert_int_equal(fake_loads, 1);
+	assert_int_equal(fake_calls, 0);
+}
+
+static void
+test_counts_stale(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	long now;
+	int i;
+
+	(void)state;
+	/* Within stale_ttl: the old counts, marked stale, with the error. */
+	counts_config(&c, "stale-in", "http://a", 5, 60);
+	fake_reset(1, 7);
+	now = (long)time(NULL);
+	store_entry(&c, now - 30, 0, 111);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+		assert_int_equal(out.source, COUNTS_STALE);
+		assert_int_equal(out.jobs.n, 2);
+		assert_int_equal(out.jobs.q[0].active, 111);
+		assert_in_range(out.age, 30, 31);
+		assert_int_equal(out.err.status, 502);
+		assert_int_equal(out.err.upstream_status, 401);
+		assert_non_null(strstr(out.err.msg, "HTTP 401"));
+		assert_int_equal(fake_calls, 1);	/* 2nd: remembered */
+	}
+	/* Beyond stale_ttl: the error alone. */
+	counts_config(&c, "stale-out", "http://a", 5, 60);
+	fake_reset(1, 7);
+	now = (long)time(NULL);
+	store_entry(&c, now - 100, 0, 111);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
+		assert_int_equal(out.source, COUNTS_NONE);
+		assert_int_equal(out.err.status, 502);
+		assert_int_equal(out.err.upstream_status, 401);
+		assert_int_equal(fake_calls, 1);
+	}
+	/* stale_ttl 0 turns stale answers off. */
+	counts_config(&c, "stale-off", "http://a", 5, 0);
+	fake_reset(1, 7);
+	now = (long)time(NULL);
+	store_entry(&c, now - 30, 0, 111);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
+	assert_int_equal(out.source, COUNTS_NONE);
+	assert_int_equal(fake_calls, 1);
+	/* Immich recovers after the error's TTL: fresh counts again. */
+	counts_config(&c, "stale-recover", "http://a", 5, 60);
+	fake_reset(0, 7);
+	now = (long)time(NULL);
+	store_entry(&c, now - 30, now - 10, 111);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(out.err.status, 0);
+	assert_int_equal(fake_calls, 1);
+}
+
+static void
+test_counts_per_config(void **state)
+{
+	static struct config a, b, k;
+	static struct counts out;
+
+	(void)state;
+	counts_config(&a, "sep", "http://a", 5, 60);
+	counts_config(&b, "sep", "http://b", 5, 60);
+	counts_config(&k, "sep", "http://a", 5, 60);
+	k.key[0] = 'X';			/* same URL, another key */
+	fake_reset(0, 7);
+	assert_int_equal(counts_get(&a, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	fake_active = 9;
+	assert_int_equal(counts_get(&b, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.jobs.q[0].active, 9);
+	fake_active = 11;
+	assert_int_equal(counts_get(&k, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(fake_calls, 3);
+	fake_active = 0;
+	assert_int_equal(counts_get(&a, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(counts_get(&b, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.jobs.q[0].active, 9);
+	assert_int_equal(counts_get(&k, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.jobs.q[0].active, 11);
+	assert_int_equal(fake_calls, 3);
+	assert_int_equal(count_files(a.cache_dir, ".lock"), 3);
+	assert_no_file_holds(a.cache_dir, KEY);
+	assert_no_file_holds(a.cache_dir, k.key);
+}
+
+/* An unusable cache directory: said on stderr (no key), Immich called. */
+static void
+test_counts_unusable_dir(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	char log[256];
+	size_t len;
+	char *text;
+	int saved, fd, i;
+
+	(void)state;
+	counts_config(&c, "unusable", "http://a", 5, 60);
+	assert_int_equal(mkdir(c.cache_dir, 0777), 0);
+	assert_int_equal(chmod(c.cache_dir, 0777), 0);
+	fake_reset(0, 7);
+	tmp_path(log, sizeof(log), "unusable.log");
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	for (i = 1; i <= 2; i++) {
+		int rc = counts_get(&c, NULL, fake_loader, &out);
+
+		if (rc != 0 || out.source != COUNTS_MISS || out.cached != 0 ||
+		    fake_calls != i)
+			break;
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(i, 3);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(count_files(c.cache_dir, NULL), 0);
+	text = read_file(log, &len);
+	assert_non_null(strstr(text, "cannot use the cache in"));
+	assert_non_null(strstr(text, c.cache_dir));
+	assert_null(strstr(text, "SECRET"));
+	free(text);
+}
+
+/*
+ * Single-flight: while another process holds the lock, counts_get waits
+ * and then answers from what that process stored, without calling Immich.
+ */
+static void
+test_counts_waits_for_lock_holder(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	char path[CONFIG_PATH_MAX + 32], ready;
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	counts_config(&c, "flight", "http://a", 5, 60);
+	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static struct cache_entry ent;
+		int lock = cache_lock(path, 5000);
+
+		close(fds[0]);
+		if (lock < 0 || write(fds[1], "L", 1) != 1)
+			_exit(1);
+		poll(NULL, 0, 300);	/* "calling Immich" */
+		fill_entry(&ent, (int64_t)time(NULL), 0, 222);
+		if (cache_write(path, cache_id(&c), &ent) != 0)
+			_exit(2);
+		cache_unlock(lock);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &ready, 1), 1);	/* it holds the lock */
+	close(fds[0]);
+	fake_reset(0, 7);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.jobs.q[0].active, 222);
+	assert_int_equal(fake_calls, 0);
+	assert_int_equal(fake_loads, 0);
+}
+
+/*
+ * The lock is held past IMMICH_JOBS_TIMEOUT (1 s here): 504, or the last
+ * good counts as stale when they are young enough; Immich is not called.
+ */
+static void
+test_counts_lock_timeout(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	char path[CONFIG_PATH_MAX + 32];
+	struct timespec t0, t1;
+	long ms;
+	int lock;
+
+	(void)state;
+	counts_config(&c, "locked", "http://a", 5, 60);
+	c.timeout = 1;
+	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+	lock = cache_lock(path, 0);	/* another fd: flock conflicts */
+	assert_true(lock >= 0);
+	store_entry(&c, (int64_t)time(NULL) - 30, 0, 111);
+	fake_reset(0, 7);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cache_unlock(lock);
+	assert_int_equal(out.source, COUNTS_STALE);
+	assert_int_equal(out.jobs.q[0].active, 111);
+	assert_int_equal(out.err.status, 504);
+	assert_non_null(strstr(out.err.msg, "IMMICH_JOBS_TIMEOUT"));
+	assert_int_equal(fake_calls, 0);
+	/* It waited the whole second, not less. */
+	ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (long)(t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 1000);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_counts_ttl_hit),
+		cmocka_unit_test(test_counts_ttl_zero),
+		cmocka_unit_test(test_counts_expiry),
+		cmocka_unit_test(test_counts_error_remembered),
+		cmocka_unit_test(test_counts_stale),
+		cmocka_unit_test(test_counts_per_config),
+		cmocka_unit_test(test_counts_unusable_dir),
+		cmocka_unit_test(test_counts_waits_for_lock_holder),
+		cmocka_unit_test(test_counts_lock_timeout),
+	};
+
+	return cmocka_run_group_tests_name("counts", tests, group_setup,
+	    group_teardown);
+}

@@ -1,0 +1,81 @@
+/*
+ * test_err.c - cmocka unit tests of lib/err.c: err_set, err_sanitize.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "../../lib/cache.h"
+#include "../../lib/config.h"
+#include "../../lib/counts.h"
+#include "../../lib/jobs.h"
+#include "../../lib/render.h"
+
+#include "unit.h"
+
+static void
+test_err_set(void **state)
+{
+	char longmsg[ERR_MSG_MAX * 2];
+	struct err e;
+
+	(void)state;
+	assert_int_equal(err_set(&e, 502, 403, "line1\nline2\t\"x\" \xc3\xa9"),
+	    -1);
+	assert_string_equal(e.msg, "line1 line2 \"x\" ??");
+	assert_int_equal(e.status, 502);
+	assert_int_equal(e.upstream_status, 403);
+	memset(longmsg, 'm', sizeof(longmsg) - 1);
+	longmsg[sizeof(longmsg) - 1] = '\0';
+	err_set(&e, 500, 0, "%s", longmsg);
+	assert_int_equal(strlen(e.msg), ERR_MSG_MAX - 1);
+	/* A cut message ends with "..." (as err.h promises). */
+	assert_string_equal(e.msg + ERR_MSG_MAX - 4, "...");
+	assert_int_equal(e.msg[ERR_MSG_MAX - 5], 'm');
+	/* err_sanitize marks a cut with "..." and stops at max - 1. */
+	{
+		char small[8];
+
+		memset(small, 'X', sizeof(small));
+		err_sanitize(small, 8, "abc\0def\x80ghij", 12);
+		assert_string_equal(small, "abc ...");
+		memset(small, 'X', sizeof(small));
+		err_sanitize(small, 8, "ab\0c\x80\x7f", 6);
+		assert_string_equal(small, "ab c? ");
+		assert_int_equal(small[7], 'X');
+		err_sanitize(small, 8, "abcdefg", 7);
+		assert_string_equal(small, "abcdefg");
+	}
+	err_clear(&e);
+	assert_int_equal(e.status, 0);
+	assert_int_equal(e.upstream_status, 0);
+	assert_string_equal(e.msg, "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_err_set),
+	};
+
+	return cmocka_run_group_tests_name("err", tests, NULL, NULL);
+}

@@ -1,0 +1,542 @@
+/*
+ * test_render.c - cmocka unit tests of render_json, render_error, render_metrics and render_queue_summary, parsed back with json-c.
+ *
+ * Everything runs in one private directory made by the group setup and
+ * removed by its teardown (tests/unit/unit.c); nothing touches the network.
+ */
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "../../lib/cache.h"
+#include "../../lib/config.h"
+#include "../../lib/counts.h"
+#include "../../lib/jobs.h"
+#include "../../lib/render.h"
+
+#include "unit.h"
+
+/* ------------------------------------------------------------------ */
+/* render                                                              */
+/* ------------------------------------------------------------------ */
+
+
+/* Run fn into a memory stream; returns the bytes (malloc'd, NUL-ended). */
+#define CAPTURE(buf, size, call) do {					\
+	FILE *cap_f_ = open_memstream(&(buf), &(size));			\
+	assert_non_null(cap_f_);					\
+	assert_int_equal(call(cap_f_), 0);				\
+	assert_int_equal(fclose(cap_f_), 0);				\
+} while (0)
+
+static const struct jobs *render_j;
+static const struct render_stale *render_st;
+static const struct err *render_e;
+static double render_duration;
+
+static int
+call_render_json(FILE *f)
+{
+	return render_json(f, render_j, render_st);
+}
+
+static int
+call_render_error(FILE *f)
+{
+	return render_error(f, render_e);
+}
+
+static int
+call_render_metrics(FILE *f)
+{
+	return render_metrics(f, render_j, render_duration);
+}
+
+/* Parse a compact one-line JSON body ending in "\n" with json-c. */
+static json_object *
+parse_body(const char *buf, size_t size)
+{
+	struct json_tokener *tok;
+	json_object *root;
+
+	assert_true(size >= 3);
+	assert_int_equal(buf[size - 1], '\n');
+	assert_null(memchr(buf, '\n', size - 1));	/* one line */
+	assert_int_equal(strlen(buf), size);		/* no NUL inside */
+	tok = json_tokener_new();
+	assert_non_null(tok);
+	root = json_tokener_parse_ex(tok, buf, (int)size - 1);
+	assert_non_null(root);
+	assert_int_equal(tok->char_offset, size - 1);	/* nothing after */
+	json_tokener_free(tok);
+	assert_true(json_object_is_type(root, json_type_object));
+	return root;
+}
+
+static int64_t
+jint(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no key \"%s\"", key);
+	assert_true(json_object_is_type(v, json_type_int));
+	return json_object_get_int64(v);
+}
+
+static const char *
+jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no key \"%s\"", key);
+	assert_true(json_object_is_type(v, json_type_string));
+	return json_object_get_string(v);
+}
+
+static int
+jbool(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no key \"%s\"", key);
+	assert_true(json_object_is_type(v, json_type_boolean));
+	return json_object_get_boolean(v);
+}
+
+struct row {
+	const char	*name;
+	int64_t		 active, waiting, failed, delayed, paused, completed;
+	int		 is_paused;
+	const char	*summary;
+};
+
+struct body_totals {
+	int64_t	active, waiting, failed, queues, delayed, paused, completed;
+	int64_t	queues_busy, queues_paused;
+};
+
+static void
+check_body(json_object *root, const struct body_totals *t,
+    const struct row *rows, size_t nrows)
+{
+	json_object *by, *q;
+	size_t i;
+
+	assert_int_equal(jint(root, "active"), t->active);
+	assert_int_equal(jint(root, "waiting"), t->waiting);
+	assert_int_equal(jint(root, "failed"), t->failed);
+	assert_int_equal(jint(root, "queues"), t->queues);
+	assert_int_equal(jint(root, "delayed"), t->delayed);
+	assert_int_equal(jint(root, "paused"), t->paused);
+	assert_int_equal(jint(root, "completed"), t->completed);
+	assert_int_equal(jint(root, "queues_busy"), t->queues_busy);
+	assert_int_equal(jint(root, "queues_paused"), t->queues_paused);
+	assert_false(json_object_object_get_ex(root, "error", NULL));
+	assert_true(json_object_object_get_ex(root, "by_queue", &by));
+	assert_true(json_object_is_type(by, json_type_array));
+	assert_int_equal(json_object_array_length(by), nrows);
+	for (i = 0; i < nrows; i++) {
+		q = json_object_array_get_idx(by, i);
+		print_message("%s\n", rows[i].name);
+		assert_int_equal(json_object_object_length(q), 9);
+		assert_string_equal(jstr(q, "name"), rows[i].name);
+		assert_int_equal(jint(q, "active"), rows[i].active);
+		assert_int_equal(jint(q, "waiting"), rows[i].waiting);
+		assert_int_equal(jint(q, "failed"), rows[i].failed);
+		assert_int_equal(jint(q, "delayed"), rows[i].delayed);
+		assert_int_equal(jint(q, "paused"), rows[i].paused);
+		assert_int_equal(jint(q, "completed"), rows[i].completed);
+		assert_int_equal(jbool(q, "is_paused"), rows[i].is_paused);
+		assert_string_equal(jstr(q, "summary"), rows[i].summary);
+	}
+}
+
+#define IDLE(name)	{ name, 0, 0, 0, 0, 0, 0, 0, "idle" }
+
+static void
+test_render_json_paused(void **state)
+{
+	static const struct row rows[] = {
+		{ "thumbnailGeneration", 1, 12, 0, 0, 0, 0, 0,
+		    "1 active" DOT "12 waiting" },
+		{ "metadataExtraction", 1, 9, 0, 0, 0, 0, 0,
+		    "1 active" DOT "9 waiting" },
+		{ "smartSearch", 0, 2417, 0, 0, 2417, 0, 1,
+		    "paused" DOT "2417 waiting" },
+		IDLE("backgroundTask"), IDLE("backupDatabase"),
+		IDLE("duplicateDetection"), IDLE("editor"),
+		IDLE("faceDetection"), IDLE("facialRecognition"),
+		IDLE("library"), IDLE("migration"), IDLE("notifications"),
+		IDLE("ocr"), IDLE("search"), IDLE("sidecar"),
+		IDLE("storageTemplateMigration"),
+		{ "videoConversion", 0, 0, 1, 0, 0, 0, 0, "1 failed" },
+		IDLE("workflow"),
+	};
+	static const struct body_totals t = {
+		2, 2438, 1, 18, 0, 2417, 0, 3, 1
+	};
+	static struct jobs j;
+	json_object *root;
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
+	load_fixture("jobs-paused.json", &j);
+	render_j = &j;
+	render_st = NULL;
+	CAPTURE(buf, size, call_render_json);
+	root = parse_body(buf, size);
+	free(buf);
+	assert_int_equal(json_object_object_length(root), 10);
+	assert_false(json_object_object_get_ex(root, "stale", NULL));
+	assert_false(json_object_object_get_ex(root, "age", NULL));
+	assert_false(json_object_object_get_ex(root, "upstream_error", NULL));
+	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	json_object_put(root);
+}
+
+static void
+test_render_json_newest_stale(void **state)
+{
+	static const struct row rows[] = {
+		{ "thumbnailGeneration", 4, 902, 3, 0, 0, 0, 0,
+		    "4 active" DOT "902 waiting" DOT "3 failed" },
+		{ "metadataExtraction", 4, 611, 0, 0, 0, 0, 0,
+		    "4 active" DOT "611 waiting" },
+		{ "smartSearch", 2, 512, 0, 0, 0, 0, 0,
+		    "2 active" DOT "512 waiting" },
+		{ "faceDetection", 2, 433, 0, 0, 0, 0, 0,
+		    "2 active" DOT "433 waiting" },
+		{ "ocr", 1, 480, 5, 0, 0, 0, 0,
+		    "1 active" DOT "480 waiting" DOT "5 failed" },
+		{ "videoConversion", 1, 18, 1, 0, 0, 0, 0,
+		    "1 active" DOT "18 waiting" DOT "1 failed" },
+		{ "backgroundTask", 1, 3, 0, 0, 0, 0, 0,
+		    "1 active" DOT "3 waiting" },
+		{ "library", 1, 0, 0, 0, 0, 0, 0, "1 active" },
+		{ "notifications", 0, 1, 0, 1, 0, 0, 0, "1 waiting" },
+		IDLE("backupDatabase"), IDLE("duplicateDetection"),
+		IDLE("editor"), IDLE("facialRecognition"),
+		IDLE("integrityCheck"), IDLE("migration"), IDLE("search"),
+		IDLE("sidecar"), IDLE("storageTemplateMigration"),
+		IDLE("workflow"),
+	};
+	static const struct body_totals t = {
+		16, 2960, 9, 19, 1, 0, 0, 9, 0
+	};
+	static const char why[] = "Immich said \"no\" \\ twice";
+	static struct jobs j;
+	struct render_stale st = { 42, why };
+	json_object *root;
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
+	load_fixture("jobs-newest.json", &j);
+	render_j = &j;
+	render_st = NULL;
+	CAPTURE(buf, size, call_render_json);
+	root = parse_body(buf, size);
+	free(buf);
+	assert_int_equal(json_object_object_length(root), 10);
+	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	json_object_put(root);
+	/* The same counts, stale: three more keys, still no "error". */
+	buf = NULL;
+	render_st = &st;
+	CAPTURE(buf, size, call_render_json);
+	root = parse_body(buf, size);
+	free(buf);
+	assert_int_equal(json_object_object_length(root), 13);
+	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	assert_int_equal(jbool(root, "stale"), 1);
+	assert_int_equal(jint(root, "age"), 42);
+	assert_string_equal(jstr(root, "upstream_error"), why);
+	json_object_put(root);
+	render_st = NULL;
+}
+
+static void
+test_render_json_order_ties(void **state)
+{
+	static struct jobs j;
+	json_object *root, *by;
+	char *buf = NULL;
+	size_t size = 0;
+	static const char *const order[] = { "b", "a", "c", "d", "e" };
+	size_t i;
+
+	(void)state;
+	memset(&j, 0, sizeof(j));
+	j.n = 5;
+	/* e: idle; d: waiting only via delayed; c: 1 active 0 waiting */
+	strcpy(j.q[0].name, "e");
+	strcpy(j.q[1].name, "d");
+	j.q[1].delayed = 1;
+	strcpy(j.q[2].name, "c");
+	j.q[2].active = 1;
+	strcpy(j.q[3].name, "a");	/* a and b tie: name decides */
+	j.q[3].active = 1;
+	j.q[3].paused = 3;
+	strcpy(j.q[4].name, "b");
+	j.q[4].active = 1;
+	j.q[4].waiting = 1;
+	j.q[4].paused = 3;		/* waiting 4 beats a's 3 */
+	render_j = &j;
+	render_st = NULL;
+	CAPTURE(buf, size, call_render_json);
+	root = parse_body(buf, size);
+	free(buf);
+	assert_true(json_object_object_get_ex(root, "by_queue", &by));
+	assert_int_equal(json_object_array_length(by), 5);
+	for (i = 0; i < 5; i++)
+		assert_string_equal(jstr(json_object_array_get_idx(by, i),
+		    "name"), order[i]);
+	assert_int_equal(jint(root, "queues_busy"), 4);
+	json_object_put(root);
+	/* jobs_sort_busiest agrees and leaves j alone. */
+	{
+		size_t idx[JOBS_MAX_QUEUES];
+
+		jobs_sort_busiest(&j, idx);
+		for (i = 0; i < 5; i++)
+			assert_string_equal(j.q[idx[i]].name, order[i]);
+		assert_string_equal(j.q[0].name, "e");
+	}
+}
+
+static void
+test_render_summary(void **state)
+{
+	struct queue q;
+	char buf[160], small[64];
+	size_t size;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)), "idle");
+	q.is_paused = 1;
+	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)),
+	    "paused");
+	q.is_paused = 0;
+	q.failed = 3;
+	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)),
+	    "3 failed");
+	q.completed = 9;	/* not part of the line */
+	q.active = 4;
+	q.waiting = 900;
+	q.delayed = 2;
+	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)),
+	    "4 active" DOT "902 waiting" DOT "3 failed");
+	q.is_paused = 1;
+	q.active = INT64_MAX;
+	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)),
+	    "paused" DOT "9223372036854775807 active" DOT "902 waiting"
+	    DOT "3 failed");
+	/* Any buffer size: always NUL-terminated, never past size. */
+	for (size = 1; size <= sizeof(small); size++) {
+		memset(small, 'X', sizeof(small));
+		render_queue_summary(&q, small, size);
+		assert_true(strlen(small) < size);
+		if (size < sizeof(small))
+			assert_int_equal(small[size], 'X');
+	}
+	memset(small, 'X', sizeof(small));
+	render_queue_summary(&q, small, 0);
+	assert_int_equal(small[0], 'X');
+}
+
+static void
+test_render_error(void **state)
+{
+	static const char msg[] = "Immich said \"bad key\" at C:\\immich";
+	struct err e;
+	json_object *root;
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
+	err_set(&e, 502, 401, "%s", msg);
+	assert_string_equal(e.msg, msg);
+	render_e = &e;
+	CAPTURE(buf, size, call_render_error);
+	root = parse_body(buf, size);
+	free(buf);
+	assert_int_equal(json_object_object_length(root), 2);
+	assert_string_equal(jstr(root, "error"), msg);
+	assert_int_equal(jint(root, "upstream_status"), 401);
+	json_object_put(root);
+
+	err_set(&e, 504, 0, "%s", msg);
+	buf = NULL;
+	CAPTURE(buf, size, call_render_error);
+	root = parse_body(buf, size);
+	free(buf);
+	assert_int_equal(json_object_object_length(root), 1);
+	assert_string_equal(jstr(root, "error"), msg);
+	assert_false(json_object_object_get_ex(root, "upstream_status", NULL));
+	json_object_put(root);
+
+	/* A control byte that bypassed err_set is still escaped. */
+	e.upstream_status = 0;
+	strcpy(e.msg, "a\x01" "b\x7f" "c");
+	buf = NULL;
+	CAPTURE(buf, size, call_render_error);
+	assert_non_null(strstr(buf, "\\u0001"));
+	assert_non_null(strstr(buf, "\\u007f"));
+	root = parse_body(buf, size);
+	free(buf);
+	assert_string_equal(jstr(root, "error"), "a\x01" "b\x7f" "c");
+	json_object_put(root);
+}
+
+
+static void
+test_render_metrics(void **state)
+{
+	static const char *const samples[] = {
+		"immich_jobs{queue=\"a\\\"b\\\\c\",state=\"active\"} 1\n",
+		"immich_jobs{queue=\"a\\\"b\\\\c\",state=\"waiting\"} 2\n",
+		"immich_jobs{queue=\"a\\\"b\\\\c\",state=\"delayed\"} 3\n",
+		"immich_jobs{queue=\"a\\\"b\\\\c\",state=\"paused\"} 4\n",
+		"immich_jobs{queue=\"a\\\"b\\\\c\",state=\"failed\"} 5\n",
+		"immich_jobs{queue=\"a\\\"b\\\\c\",state=\"completed\"} 6\n",
+		"immich_jobs{queue=\"plain\",state=\"active\"} 0\n",
+		"immich_jobs{queue=\"plain\",state=\"waiting\"} 0\n",
+		"immich_jobs{queue=\"plain\",state=\"delayed\"} 0\n",
+		"immich_jobs{queue=\"plain\",state=\"paused\"} 0\n",
+		"immich_jobs{queue=\"plain\",state=\"failed\"} 0\n",
+		("immich_jobs{queue=\"plain\",state=\"completed\"} "
+		    "9223372036854775807\n"),
+		"immich_queue_paused{queue=\"a\\\"b\\\\c\"} 1\n",
+		"immich_queue_paused{queue=\"plain\"} 0\n",
+		"immich_jobs_up 1\n",
+		"immich_jobs_scrape_duration_seconds 0.125000\n",
+	};
+	static const char *const types[] = {
+		"# TYPE immich_jobs gauge\n",
+		"# TYPE immich_queue_paused gauge\n",
+		"# TYPE immich_jobs_up gauge\n",
+		"# TYPE immich_jobs_scrape_duration_seconds gauge\n",
+	};
+	static struct jobs j;
+	char *buf = NULL, *line;
+	size_t size = 0, i, nsamples = 0;
+
+	(void)state;
+	memset(&j, 0, sizeof(j));
+	j.n = 2;
+	strcpy(j.q[0].name, "a\"b\\c");
+	j.q[0].active = 1;
+	j.q[0].waiting = 2;
+	j.q[0].delayed = 3;
+	j.q[0].paused = 4;
+	j.q[0].failed = 5;
+	j.q[0].completed = 6;
+	j.q[0].is_paused = 1;
+	strcpy(j.q[1].name, "plain");
+	j.q[1].completed = INT64_MAX;
+	render_j = &j;
+	render_duration = 0.125;
+	CAPTURE(buf, size, call_render_metrics);
+	assert_int_equal(strlen(buf), size);
+	assert_int_equal(buf[size - 1], '\n');
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		if (strstr(buf, samples[i]) == NULL)
+			fail_msg("missing sample %s", samples[i]);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		assert_non_null(strstr(buf, types[i]));
+	/* Nothing else but comments: count the sample lines. */
+	for (line = buf; *line != '\0'; line = strchr(line, '\n') + 1)
+		if (line[0] != '#')
+			nsamples++;
+	assert_int_equal(nsamples, sizeof(samples) / sizeof(samples[0]));
+	free(buf);
+
+	/* A line break in a label value (never from jobs_parse) is escaped. */
+	buf = NULL;
+	strcpy(j.q[1].name, "two\nlines");
+	CAPTURE(buf, size, call_render_metrics);
+	assert_non_null(strstr(buf,
+	    "\nimmich_queue_paused{queue=\"two\\nlines\"} 0\n"));
+	assert_null(strstr(buf, "two\nlines"));
+	free(buf);
+
+	/* Immich failed: only the up gauge (0) and the duration. */
+	buf = NULL;
+	render_j = NULL;
+	render_duration = 1.5;
+	CAPTURE(buf, size, call_render_metrics);
+	assert_non_null(strstr(buf, "\nimmich_jobs_up 0\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_jobs_scrape_duration_seconds 1.500000\n"));
+	assert_null(strstr(buf, "immich_jobs{"));
+	assert_null(strstr(buf, "immich_queue_paused"));
+	nsamples = 0;
+	for (line = buf; *line != '\0'; line = strchr(line, '\n') + 1)
+		if (line[0] != '#')
+			nsamples++;
+	assert_int_equal(nsamples, 2);
+	free(buf);
+}
+
+/* A write error (ENOSPC from /dev/full) is reported, not ignored. */
+static void
+test_render_write_error(void **state)
+{
+	static struct jobs j;
+	struct err e;
+	FILE *f;
+
+	(void)state;
+	load_fixture("jobs-newest.json", &j);
+	err_set(&e, 502, 0, "x");
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	assert_int_equal(render_json(f, &j, NULL), -1);
+	clearerr(f);
+	assert_int_equal(render_error(f, &e), -1);
+	clearerr(f);
+	assert_int_equal(render_metrics(f, &j, 0.1), -1);
+	fclose(f);
+}
+
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render_json_paused),
+		cmocka_unit_test(test_render_json_newest_stale),
+		cmocka_unit_test(test_render_json_order_ties),
+		cmocka_unit_test(test_render_summary),
+		cmocka_unit_test(test_render_error),
+		cmocka_unit_test(test_render_metrics),
+		cmocka_unit_test(test_render_write_error),
+	};
+
+	return cmocka_run_group_tests_name("render", tests, group_setup,
+	    group_teardown);
+}
