@@ -36,7 +36,10 @@
 #include "unit.h"
 
 
-/* From tests/fixtures/README.md, "What the proxy must report". */
+/*
+ * From tests/fixtures/README.md, "What the proxy must report" and "Answers
+ * captured from a real Immich v2.7.5".
+ */
 static const struct {
 	const char	*file;
 	int64_t		 active, waiting, failed, queues;
@@ -54,6 +57,14 @@ static const struct {
 	{ "queues-v2.x.json", 10, 343, 4, 18, 0, 0, 0 },
 	{ "queues-newest.json", 16, 2960, 9, 19, 1, 0, 0 },
 	{ "queues-paused-newest.json", 2, 2438, 1, 19, 0, 2417, 0 },
+	/* Bodies a real Immich v2.7.5 sent; totals as its README states. */
+	{ "real-v2.7.5/jobs-active-waiting.json", 3, 80, 0, 18, 2, 0, 0 },
+	{ "real-v2.7.5/jobs-idle.json", 0, 0, 0, 18, 0, 0, 0 },
+	{ "real-v2.7.5/jobs-no-worker-waiting.json", 0, 23, 0, 18, 2, 0, 0 },
+	{ "real-v2.7.5/jobs-paused-delayed.json", 0, 15, 0, 18, 2, 13, 0 },
+	{ "real-v2.7.5/queues-active-waiting.json", 3, 80, 0, 18, 2, 0, 0 },
+	{ "real-v2.7.5/queues-idle.json", 0, 0, 0, 18, 0, 0, 0 },
+	{ "real-v2.7.5/queues-paused-delayed.json", 0, 15, 0, 18, 2, 13, 0 },
 };
 
 static void
@@ -80,6 +91,44 @@ test_fixture_totals(void **state)
 }
 
 /* Both endpoints give the same counts for the same data. */
+/* The two endpoints in one real server state give the same queues. */
+static void
+test_real_v275_jobs_and_queues_agree(void **state)
+{
+	static const char *const states[] = {
+		"active-waiting", "idle", "paused-delayed"
+	};
+	static struct jobs a, b;
+	char fa[64], fb[64];
+	struct err e;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		snprintf(fa, sizeof(fa), "real-v2.7.5/jobs-%s.json", states[i]);
+		snprintf(fb, sizeof(fb), "real-v2.7.5/queues-%s.json",
+		    states[i]);
+		assert_int_equal(parse_fixture(fa, &a, &e), 0);
+		assert_int_equal(parse_fixture(fb, &b, &e), 0);
+		assert_int_equal(a.n, b.n);
+		/* The object and the array list the queues in other orders. */
+		for (k = 0; k < a.n; k++) {
+			const struct queue *qb = NULL;
+			size_t m;
+
+			for (m = 0; m < b.n; m++)
+				if (strcmp(a.q[k].name, b.q[m].name) == 0)
+					qb = &b.q[m];
+			assert_non_null(qb);
+			assert_int_equal(a.q[k].active, qb->active);
+			assert_int_equal(jobs_queue_waiting(&a.q[k]),
+			    jobs_queue_waiting(qb));
+			assert_int_equal(a.q[k].failed, qb->failed);
+			assert_int_equal(a.q[k].is_paused, qb->is_paused);
+		}
+	}
+}
+
 static void
 test_jobs_and_queues_agree(void **state)
 {
@@ -580,6 +629,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_totals),
 		cmocka_unit_test(test_jobs_and_queues_agree),
+		cmocka_unit_test(test_real_v275_jobs_and_queues_agree),
 		cmocka_unit_test(test_paused_queue),
 		cmocka_unit_test(test_error_bodies_refused),
 		cmocka_unit_test(test_parse_absent_counters),

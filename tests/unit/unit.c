@@ -59,7 +59,8 @@ slurp(const char *name, size_t *len)
 int
 parse_fixture(const char *name, struct jobs *j, struct err *e)
 {
-	enum jobs_shape shape = strncmp(name, "queue", 5) == 0 ?
+	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	enum jobs_shape shape = strncmp(base, "queue", 5) == 0 ?
 	    JOBS_SHAPE_QUEUES : JOBS_SHAPE_JOBS;
 	size_t len;
 	char *body = slurp(name, &len);

@@ -28,7 +28,7 @@ int	group_teardown(void **state);
 
 /* FIXTURES/name, whole (malloc'd, NUL added), its size in *len. */
 char	*slurp(const char *name, size_t *len);
-/* jobs_parse of FIXTURES/name, its shape told by the name ("queue..."). */
+/* jobs_parse of FIXTURES/name, its shape told by the file name ("queue..."). */
 int	parse_fixture(const char *name, struct jobs *j, struct err *e);
 /* parse_fixture that must succeed. */
 void	load_fixture(const char *name, struct jobs *j);
