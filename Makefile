@@ -79,16 +79,23 @@ uninstall:
 
 # $(call apt_install,PKGS): install the Debian packages of PKGS that are
 # missing (as root, or through sudo), or say exactly what to install.
+# A failed `apt-get update` does not stop it: one index that cannot be
+# fetched (a foreign architecture's, say, while a mirror syncs) makes update
+# fail although the others are fine; the install then says whether what is
+# needed could be had.  The lock timeout waits for another apt or dpkg.
+APT_GET = apt-get -o DPkg::Lock::Timeout=900
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then \
 	        echo "installing: $$missing"; \
-	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	        $(APT_GET) update -qq || echo "apt-get update failed; installing from the package lists it has"; \
+	        DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \
 	    elif command -v sudo >/dev/null; then \
 	        echo "installing (sudo): $$missing"; \
-	        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	        sudo $(APT_GET) update -qq || echo "apt-get update failed; installing from the package lists it has"; \
+	        sudo DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \
 	    else \
 	        echo "missing Debian packages; run as root: apt-get install -y $$missing" >&2; exit 1; \
 	    fi; \
