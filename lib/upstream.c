@@ -18,6 +18,8 @@ struct response {
 	char	*body;			/* malloc'd, NUL-terminated */
 	size_t	 len, cap;		/* bytes */
 	int	 too_large;		/* body went over JOBS_BODY_MAX */
+	long	 header_bytes;		/* bytes of status line and headers */
+	int	 connected;		/* a connection to Immich's host was made */
 	char	 content_type[128];
 	char	 location[256];		/* redirect target, sanitised */
 };
@@ -94,12 +96,52 @@ sanitize_redacted(char *dst, size_t size, const char *src, const char *key)
 	free(copy);
 }
 
+/*
+ * The other end of IMMICH_URL's host and port broke the protocol before it
+ * said anything HTTP: another service's banner (SSH, Redis, a database), a
+ * TLS server spoken to in plain text, a garbage status line, or a socket
+ * closed at once.  The configuration is valid; the address is not Immich's.
+ */
+static int
+not_http(const struct config *c, const char *detail, struct err *e)
+{
+	return err_set(e, 502, 0, "the server at %s (IMMICH_URL) did not "
+	    "answer HTTP (%s): check IMMICH_URL's port, which may belong to "
+	    "another service (Immich listens on 2283 unless told otherwise)%s",
+	    c->shown_url, detail, strncmp(c->base_url, "http://", 7) == 0 ?
+	    ", and whether that server wants https://" : "");
+}
+
 /* Turn a libcurl failure into our error. */
 static int
 transport_error(const struct config *c, CURLcode rc, const char *detail,
     const struct response *r, struct err *e)
 {
 	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/*
+		 * config_load accepts http:// and https:// alone, so after a
+		 * connection this is libcurl refusing an answer without a
+		 * status line ("Received HTTP/0.9 when not allowed").
+		 */
+		if (r->connected)
+			return not_http(c, detail, e);
+		return err_set(e, 500, 0, "IMMICH_URL's scheme is not "
+		    "supported: %s", detail);
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_GOT_NOTHING:
+		return not_http(c, detail, e);
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		/* Reset before a single header byte: nothing HTTP came back. */
+		if (r->connected && r->header_bytes == 0)
+			return not_http(c, detail, e);
+		break;
+	case CURLE_BAD_CONTENT_ENCODING:
+		return err_set(e, 502, (int)r->status, "Immich's answer is "
+		    "compressed with a content coding that could not be "
+		    "decoded (%s): Immich or a proxy in front of it sent a "
+		    "damaged or unknown Content-Encoding", detail);
 	case CURLE_OPERATION_TIMEDOUT:
 		return err_set(e, 504, 0, "timed out after %ld s "
 		    "(IMMICH_JOBS_TIMEOUT): Immich at %s did not answer in "
@@ -137,16 +179,14 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 			    "Immich");
 		return err_set(e, 500, 0, "out of memory reading Immich's "
 		    "answer");
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return err_set(e, 500, 0, "IMMICH_URL's scheme is not "
-		    "supported: %s", detail);
 	case CURLE_URL_MALFORMAT:
 		return err_set(e, 500, 0, "IMMICH_URL is not a valid URL: %s",
 		    detail);
 	default:
-		return err_set(e, 502, 0, "the connection to Immich at %s "
-		    "failed: %s", c->shown_url, detail);
+		break;
 	}
+	return err_set(e, 502, 0, "the connection to Immich at %s failed: %s",
+	    c->shown_url, detail);
 }
 
 /* GET base_url + path into r.  Returns 0 when Immich answered at all. */
@@ -157,7 +197,7 @@ fetch(const struct config *c, const char *path,
 	char url[CONFIG_URL_MAX + 32], keyhdr[CONFIG_KEY_MAX + 16];
 	char errbuf[CURL_ERROR_SIZE], detail[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL, *h;
-	char *ct = NULL, *loc = NULL;
+	char *ct = NULL, *loc = NULL, *ip = NULL;
 	CURLcode rc;
 	CURL *curl;
 	long left;
@@ -188,6 +228,12 @@ fetch(const struct config *c, const char *path,
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, left);
+	/*
+	 * Accept every coding libcurl decodes (gzip, deflate, br, zstd):
+	 * proxies and CDNs compress whether asked or not.  JOBS_BODY_MAX
+	 * still bounds the decoded body (on_body).
+	 */
+	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)JOBS_BODY_MAX);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -199,6 +245,10 @@ fetch(const struct config *c, const char *path,
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(curl, CURLINFO_HEADER_SIZE, &r->header_bytes);
+	if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+	    ip != NULL && ip[0] != '\0')
+		r->connected = 1;
 	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		err_sanitize(r->content_type, sizeof(r->content_type), ct,

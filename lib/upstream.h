@@ -19,12 +19,18 @@
  * upstream_get - GET <base_url>/api/jobs (Immich v1.x - v3.2) or
  * <base_url>/api/queues (v2.4+), as c->api says; in CONFIG_API_AUTO a 404
  * from /api/jobs is retried once on /api/queues.  Sends x-api-key and
- * Accept: application/json, follows no redirect, uses no proxy, trusts
- * c->ca_file when set (TLS is always verified), reads at most JOBS_BODY_MAX
- * bytes, and finishes by *deadline in all (both requests; NULL means
- * c->timeout seconds from now).
+ * Accept: application/json, decodes every content coding libcurl knows
+ * (gzip, deflate, br, zstd: sent whether asked for or not by some proxies),
+ * follows no redirect, uses no proxy, trusts c->ca_file when set (TLS is
+ * always verified), reads at most JOBS_BODY_MAX decoded bytes, and
+ * finishes by *deadline in all (both requests; NULL means c->timeout
+ * seconds from now).
  * Fills j (caller-owned) and returns 0, or returns -1 with e set to:
- *   502 - Immich unreachable (refused, DNS, reset), TLS/certificate problem
+ *   502 - Immich unreachable (refused, DNS, reset), the host and port
+ *         answering something that is not HTTP (another service's banner,
+ *         a garbage status line, a socket closed before any header: names
+ *         IMMICH_URL's port and https://), a content coding that cannot be
+ *         decoded, TLS/certificate problem
  *         (names IMMICH_JOBS_CA_FILE), 401 (key rejected), 403 (names the
  *         permission job.read or queue.read), 404 (no such API at
  *         IMMICH_URL), 3xx (not followed), other non-2xx, or a 2xx body

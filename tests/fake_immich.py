@@ -18,11 +18,22 @@ answers used in turn:
      "content_length": N,     announce N bytes whatever is sent
      "chunked": false,        send the body chunked
      "reset_after": N,        send N body bytes, then reset the connection
-     "repeat_body": N}        send the body N times (large answers)
+     "repeat_body": N,        send the body N times (large answers)
+     "compress": "gzip",      send the body gzip-, "deflate"- (zlib) or
+                              "deflate-raw"-compressed with its
+                              Content-Encoding, whatever was asked
+     "raw": "..."}            send these bytes (latin-1) instead of any
+                              HTTP answer, then close
+
+SPEC may also hold "on_connect": {"raw": "..."}: every connection gets
+these bytes (latin-1, may be "") as soon as it is accepted, before the
+request is read (a banner such as SSH's), and is then closed once the
+request has been read ("close_at_once": true closes it without reading).
 
 Every request is appended to LOG as one JSON line: method, path, headers.
 """
 import argparse
+import gzip
 import ipaddress
 import itertools
 import json
@@ -33,6 +44,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 COUNTERS = {}
@@ -58,6 +70,30 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def handle(self):
+        with open(self.server.spec_path) as f:
+            on = json.load(f).get("on_connect")
+        if on is None:
+            return super().handle()
+        with LOCK:
+            with open(self.server.log_path, "a") as f:
+                f.write(json.dumps({"method": None, "path": None,
+                                    "headers": {}}) + "\n")
+        try:
+            if on.get("raw"):
+                self.wfile.write(on["raw"].encode("latin-1"))
+                self.wfile.flush()
+            if not on.get("close_at_once"):
+                self.read_request_head()
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def read_request_head(self):
+        self.connection.settimeout(2)
+        while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+            pass
+
     def do_GET(self):
         self.handle_any()
 
@@ -78,6 +114,11 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         time.sleep(ans.get("delay", 0))
+        if "raw" in ans:
+            self.wfile.write(ans["raw"].encode("latin-1"))
+            self.wfile.flush()
+            self.close_connection = True
+            return
         body = ans.get("body", "")
         if "body_file" in ans:
             with open(ans["body_file"], "rb") as f:
@@ -88,6 +129,16 @@ class Handler(BaseHTTPRequestHandler):
         status = ans.get("status", 200)
         self.send_response_only(status)
         headers = {"Content-Type": "application/json; charset=utf-8"}
+        coding = ans.get("compress")
+        if coding == "gzip":
+            body = gzip.compress(body)
+        elif coding == "deflate":
+            body = zlib.compress(body)
+        elif coding == "deflate-raw":   # no zlib header, as some servers do
+            c = zlib.compressobj(wbits=-15)
+            body = c.compress(body) + c.flush()
+        if coding:
+            headers["Content-Encoding"] = coding.split("-")[0]
         headers.update(ans.get("headers", {}))
         for k, v in headers.items():
             self.send_header(k, v)
