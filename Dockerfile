@@ -23,6 +23,7 @@ ENV IMMICH_URL="" \
     IMMICH_JOBS_API="" \
     IMMICH_JOBS_CACHE_TTL="" \
     IMMICH_JOBS_STALE_TTL="" \
+    IMMICH_JOBS_STALL_AFTER="" \
     IMMICH_JOBS_CACHE_DIR="/tmp/immich-jobs-proxy" \
     TMPDIR="/tmp"
 USER 10001:10001

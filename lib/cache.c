@@ -14,7 +14,8 @@
 #include "cache.h"
 
 #define CACHE_MAGIC	0x494a5043u	/* "IJPC" */
-#define CACHE_VERSION	2u	/* 2: entry_sum over 64-bit words */
+#define CACHE_VERSION	3u	/* 3: progress per queue; history file */
+#define HISTORY_MAGIC	0x494a5048u	/* "IJPH" */
 
 static uint64_t
 fnv1a(uint64_t h, const void *data, size_t len)
@@ -40,6 +41,7 @@ cache_id(const struct config *c)
 	h = fnv1a(h, c->ca_file, strlen(c->ca_file) + 1);
 	h = fnv1a(h, &api, sizeof(api));
 	h = fnv1a(h, &c->timeout, sizeof(c->timeout));
+	h = fnv1a(h, &c->stall_after, sizeof(c->stall_after));
 	return h;
 }
 
@@ -58,10 +60,10 @@ cache_path(const struct config *c, char *buf, size_t size)
  * byte-wise loop cost a quarter of the hit's instructions.
  */
 static uint64_t
-entry_sum(const struct cache_entry *ent)
+words_sum(const void *data, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)ent;
-	size_t len = offsetof(struct cache_entry, sum), i;
+	const unsigned char *p = data;
+	size_t i;
 	uint64_t h = 0xcbf29ce484222325ull, w;
 
 	for (i = 0; i + sizeof(w) <= len; i += sizeof(w)) {
@@ -69,6 +71,18 @@ entry_sum(const struct cache_entry *ent)
 		h = (h ^ w) * 0x100000001b3ull;
 	}
 	return fnv1a(h, p + i, len - i);
+}
+
+static uint64_t
+entry_sum(const struct cache_entry *ent)
+{
+	return words_sum(ent, offsetof(struct cache_entry, sum));
+}
+
+static uint64_t
+history_sum(const struct history *h)
+{
+	return words_sum(h, offsetof(struct history, sum));
 }
 
 /* The directory part of path into dir (size bytes); -1 if none fits. */
@@ -117,26 +131,37 @@ make_dir(const char *path)
 	return check_dir(dir);
 }
 
-int
-cache_read(const char *path, uint64_t id, struct cache_entry *ent)
+/*
+ * Read exactly size bytes of the file at path into buf: 0, or -1 when it
+ * is missing, shorter or longer, or in a directory cache_write would
+ * refuse (an entry there could have been planted).
+ */
+static int
+read_exact(const char *path, void *buf, size_t size)
 {
 	char dir[CONFIG_PATH_MAX];
 	ssize_t n;
 	char extra;
 	int fd;
 
-	/* An entry in an unsafe directory could have been planted there. */
 	if (dir_of(path, dir, sizeof(dir)) == -1 || check_dir(dir) == -1 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
 	do
-		n = read(fd, ent, sizeof(*ent));
+		n = read(fd, buf, size);
 	while (n == -1 && errno == EINTR);
 	/* A longer file is not ours either. */
-	if (n == (ssize_t)sizeof(*ent) && read(fd, &extra, 1) != 0)
+	if (n == (ssize_t)size && read(fd, &extra, 1) != 0)
 		n = -1;
 	close(fd);
-	if (n != (ssize_t)sizeof(*ent) || ent->magic != CACHE_MAGIC ||
+	return n == (ssize_t)size ? 0 : -1;
+}
+
+int
+cache_read(const char *path, uint64_t id, struct cache_entry *ent)
+{
+	if (read_exact(path, ent, sizeof(*ent)) == -1 ||
+	    ent->magic != CACHE_MAGIC ||
 	    ent->version != CACHE_VERSION || ent->id != id ||
 	    ent->sum != entry_sum(ent) || ent->jobs.n > JOBS_MAX_QUEUES)
 		return -1;
@@ -144,6 +169,35 @@ cache_read(const char *path, uint64_t id, struct cache_entry *ent)
 	for (size_t i = 0; i < ent->jobs.n; i++)
 		ent->jobs.q[i].name[JOBS_NAME_MAX - 1] = '\0';
 	ent->err.msg[ERR_MSG_MAX - 1] = '\0';
+	return 0;
+}
+
+/* "<path><suffix>" into buf (CONFIG_PATH_MAX bytes); -1 if it does not fit. */
+static int
+path_with(char *buf, const char *path, const char *suffix)
+{
+	if (snprintf(buf, CONFIG_PATH_MAX, "%s%s", path, suffix) >=
+	    CONFIG_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+cache_history_read(const char *path, uint64_t id, struct history *h)
+{
+	char hist[CONFIG_PATH_MAX];
+	uint32_t k;
+
+	if (path_with(hist, path, ".hist") == -1 ||
+	    read_exact(hist, h, sizeof(*h)) == -1 ||
+	    h->magic != HISTORY_MAGIC || h->version != CACHE_VERSION ||
+	    h->id != id || h->sum != history_sum(h) ||
+	    h->nq > JOBS_MAX_QUEUES || h->ns > HISTORY_SAMPLES)
+		return -1;
+	for (k = 0; k < h->nq; k++)
+		h->name[k][JOBS_NAME_MAX - 1] = '\0';
 	return 0;
 }
 
@@ -169,29 +223,27 @@ cache_dir_problem(const char *dir, int err, char *buf, size_t size)
 	return buf;
 }
 
-int
-cache_write(const char *path, uint64_t id, struct cache_entry *ent)
+/*
+ * Store size bytes at path whole: written to "<path>.tmp" in the same
+ * directory (made and checked first), then renamed into place.
+ */
+static int
+write_atomic(const char *path, const void *data, size_t size)
 {
 	char tmp[CONFIG_PATH_MAX];
-	const char *p = (const char *)ent;
-	size_t left = sizeof(*ent);
+	const char *p = data;
+	size_t left = size;
 	ssize_t n;
 	int fd, saved;
 
-	ent->magic = CACHE_MAGIC;
-	ent->version = CACHE_VERSION;
-	ent->id = id;
-	ent->sum = entry_sum(ent);
 	if (make_dir(path) == -1)
 		return -1;
 	/*
 	 * One name, not one per process: only the lock holder writes, and a
 	 * writer killed before its rename leaves a file the next one reuses.
 	 */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
+	if (path_with(tmp, path, ".tmp") == -1)
 		return -1;
-	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd == -1)
@@ -221,6 +273,30 @@ fail:
 	unlink(tmp);
 	errno = saved;
 	return -1;
+}
+
+int
+cache_write(const char *path, uint64_t id, struct cache_entry *ent)
+{
+	ent->magic = CACHE_MAGIC;
+	ent->version = CACHE_VERSION;
+	ent->id = id;
+	ent->sum = entry_sum(ent);
+	return write_atomic(path, ent, sizeof(*ent));
+}
+
+int
+cache_history_write(const char *path, uint64_t id, struct history *h)
+{
+	char hist[CONFIG_PATH_MAX];
+
+	h->magic = HISTORY_MAGIC;
+	h->version = CACHE_VERSION;
+	h->id = id;
+	h->sum = history_sum(h);
+	if (path_with(hist, path, ".hist") == -1)
+		return -1;
+	return write_atomic(hist, h, sizeof(*h));
 }
 
 int

@@ -2,8 +2,10 @@
  * cache.h - the result of the last call to Immich, shared by every CGI
  * process through one file per configuration.  Needs only libc.
  *
- * The entry holds parsed counts (struct jobs) and the last error, never the
- * key nor raw upstream bytes.  It is written whole to a temporary file and
+ * The entry holds parsed counts (struct jobs, with the progress worked out
+ * from the history of fetches) and the last error, never the key nor raw
+ * upstream bytes; the history lives in a second file beside it, read and
+ * written only by the process that calls Immich.  It is written whole to a temporary file and
  * renamed into place, so readers see the old entry or the new one.  A file
  * of the wrong size, magic, version, configuration or checksum is ignored
  * (and later replaced), never served.  A lock file beside it (flock) lets
@@ -17,6 +19,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "history.h"
 #include "jobs.h"
 
 struct cache_entry {
@@ -32,7 +35,7 @@ struct cache_entry {
 
 /*
  * cache_id - a 64-bit FNV-1a hash of everything that decides the answer:
- * base_url, key, api, ca_file, timeout.  Two configurations that differ in
+ * base_url, key, api, ca_file, timeout, stall_after.  Two configurations that differ in
  * any of these get different entries; the key only enters through the
  * hash, which cannot give it back.
  */
@@ -41,7 +44,7 @@ uint64_t cache_id(const struct config *c);
 /*
  * cache_path - the entry's file name, "<cache_dir>/<id in hex>", into buf
  * (size bytes; CONFIG_PATH_MAX always fits a cache_dir config_load
- * accepted, with room for ".lock" and ".tmp").  Returns 0, or -1 when it
+ * accepted, with room for ".lock", ".tmp" and ".hist.tmp").  Returns 0, or -1 when it
  * does not fit.
  */
 int	cache_path(const struct config *c, char *buf, size_t size);
@@ -85,6 +88,22 @@ int	cache_lock(const char *path, long wait_ms);
  */
 const char *cache_dir_problem(const char *dir, int err, char *buf,
 	    size_t size);
+
+/*
+ * cache_history_read - the counts of the last fetches for the entry at
+ * path ("<path>.hist", see history.h) into h (caller-owned, ~75 KB).
+ * Returns 0 when the file holds a whole, valid history for id; -1
+ * otherwise, as cache_read: the caller starts an empty history.
+ */
+int	cache_history_read(const char *path, uint64_t id, struct history *h);
+
+/*
+ * cache_history_write - set h's magic, version, id and checksum and store
+ * it at "<path>.hist" as cache_write stores an entry (atomically, in a
+ * checked directory); call it holding cache_lock.  Returns 0, or -1 with
+ * errno set as cache_write.
+ */
+int	cache_history_write(const char *path, uint64_t id, struct history *h);
 
 /* cache_unlock - release and close a lock from cache_lock. */
 void	cache_unlock(int fd);

@@ -319,6 +319,8 @@ config_load(struct config *c, config_getenv_fn get, struct err *e)
 	    value(get, "IMMICH_JOBS_CACHE_TTL"), 5, 0, 86400, e) != 0 ||
 	    config_parse_seconds(&c->stale_ttl, "IMMICH_JOBS_STALE_TTL",
 	    value(get, "IMMICH_JOBS_STALE_TTL"), 60, 0, 86400, e) != 0 ||
+	    config_parse_seconds(&c->stall_after, "IMMICH_JOBS_STALL_AFTER",
+	    value(get, "IMMICH_JOBS_STALL_AFTER"), 300, 10, 86400, e) != 0 ||
 	    load_api(c, get, e) != 0 ||
 	    load_paths(c, get, e) != 0) {
 		explicit_bzero(c->key, sizeof(c->key));

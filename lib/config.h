@@ -30,6 +30,7 @@ struct config {
 	enum config_api	 api;
 	long		 cache_ttl;	/* seconds a result is reused, 0 = off */
 	long		 stale_ttl;	/* seconds a result may stand in on error */
+	long		 stall_after;	/* seconds with work waiting, none active */
 	char		 cache_dir[CONFIG_PATH_MAX];
 };
 
@@ -41,7 +42,8 @@ typedef const char *(*config_getenv_fn)(const char *name);
  *   IMMICH_URL (required), IMMICH_JOBS_API_KEY or IMMICH_JOBS_API_KEY_FILE
  *   (exactly one), IMMICH_JOBS_TIMEOUT (default 10), IMMICH_JOBS_CA_FILE,
  *   IMMICH_JOBS_API (auto), IMMICH_JOBS_CACHE_TTL (5), IMMICH_JOBS_STALE_TTL
- *   (60), IMMICH_JOBS_CACHE_DIR (default $TMPDIR or /tmp, plus
+ *   (60), IMMICH_JOBS_STALL_AFTER (300, 10-86400), IMMICH_JOBS_CACHE_DIR
+ *   (default $TMPDIR or /tmp, plus
  *   "/immich-jobs-proxy-<uid>"), TMPDIR.
  * IMMICH_URL may end in "/" or "/api" (both are dropped); base_url is what
  * "/api/jobs" is appended to.  The key file is read whole (at most 4096

@@ -14,6 +14,7 @@ static void
 copy_jobs(struct jobs *dst, const struct jobs *src)
 {
 	dst->n = src->n;
+	dst->total_progress = src->total_progress;
 	memcpy(dst->q, src->q, src->n * sizeof(src->q[0]));
 }
 
@@ -52,6 +53,30 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 	}
 	out->source = COUNTS_NONE;
 	return -1;
+}
+
+/*
+ * Work out rate, ETA and stalls for the counts just fetched, from the
+ * history kept at path (NULL: none, the cache is off) plus these counts.
+ * Only the lock holder (store) writes the history back; others only read.
+ */
+static void
+add_progress(const struct config *c, const char *path, uint64_t id,
+    int store, struct counts *out)
+{
+	static struct history h;	/* ~75 KB: not on the stack */
+	int64_t now = (int64_t)time(NULL);
+
+	if (path == NULL || cache_history_read(path, id, &h) != 0)
+		memset(&h, 0, sizeof(h));
+	history_add(&h, now, &out->jobs);
+	history_progress(&h, &out->jobs, now, c->stall_after);
+	/*
+	 * A history that cannot be written goes unsaid: it sits beside the
+	 * entry, whose write fails the same way and is reported.
+	 */
+	if (store)
+		(void)cache_history_write(path, id, &h);
 }
 
 static int
@@ -102,8 +127,11 @@ counts_get(const struct config *c, const struct timespec *until,
 		deadline = *until;
 	else
 		deadline_set(&deadline, c->timeout);
-	if (c->cache_ttl == 0)
-		return call_upstream(c, &deadline, load, out);
+	if (c->cache_ttl == 0) {
+		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
+			add_progress(c, NULL, 0, 0, out);
+		return rc;
+	}
 
 	out->cached = 1;
 	now = (long)time(NULL);
@@ -127,7 +155,9 @@ counts_get(const struct config *c, const struct timespec *until,
 		    "%s: %s; calling Immich directly\n", c->cache_dir,
 		    cache_dir_problem(c->cache_dir, saved, why, sizeof(why)));
 		out->cached = 0;
-		return call_upstream(c, &deadline, load, out);
+		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
+			add_progress(c, NULL, 0, 0, out);
+		return rc;
 	}
 	/* Whoever held the lock may have just stored a result: use it. */
 	now = (long)time(NULL);
@@ -149,13 +179,16 @@ counts_get(const struct config *c, const struct timespec *until,
 		 * waiters, rather than one after another behind the lock.
 		 */
 		cache_unlock(lock);
-		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
+		if ((rc = call_upstream(c, &deadline, load, out)) == 0) {
+			add_progress(c, path, id, 0, out);
 			return 0;
+		}
 		return stale_or_error(c, &ent, (long)time(NULL), out);
 	}
 	rc = call_upstream(c, &deadline, load, out);
 	now = (long)time(NULL);
 	if (rc == 0) {
+		add_progress(c, path, id, 1, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */
 		memset(&ent.jobs, 0, sizeof(ent.jobs));
 		copy_jobs(&ent.jobs, &out->jobs);

@@ -29,6 +29,8 @@ jobs_totals(const struct jobs *j, struct totals *t)
 			t->queues_busy++;
 		if (q->is_paused)
 			t->queues_paused++;
+		if (q->progress.stalled)
+			t->queues_stalled++;
 	}
 	t->queues = (int64_t)j->n;
 }
@@ -42,6 +44,9 @@ cmp_busiest(const void *a, const void *b)
 	const struct queue *y = &sort_jobs->q[*(const size_t *)b];
 	int64_t wx = jobs_queue_waiting(x), wy = jobs_queue_waiting(y);
 
+	/* A stalled queue is what a person must see first. */
+	if (x->progress.stalled != y->progress.stalled)
+		return x->progress.stalled ? -1 : 1;
 	if (x->active != y->active)
 		return x->active > y->active ? -1 : 1;
 	if (wx != wy)

@@ -30,15 +30,33 @@ enum jobs_shape {
 	JOBS_SHAPE_QUEUES	/* GET /api/queues array */
 };
 
+/* How a backlog moves over time; worked out by history.h from fetches. */
+enum progress_state {
+	PROGRESS_COLLECTING = 0,	/* too little history for an estimate */
+	PROGRESS_IDLE,			/* no backlog */
+	PROGRESS_PAUSED,		/* the backlog sits in a paused queue */
+	PROGRESS_NOT_DRAINING,		/* backlog not falling */
+	PROGRESS_DRAINING		/* falling: eta_seconds holds the ETA */
+};
+
+struct progress {
+	double	rate;		/* jobs finished per minute, >= 0 */
+	int64_t	eta_seconds;	/* seconds to an empty backlog; 0 unless DRAINING */
+	int32_t	state;		/* enum progress_state */
+	int32_t	stalled;	/* 1: waiting work, nothing active for too long */
+};
+
 /* One queue's raw BullMQ counts, as Immich reports them (all >= 0). */
 struct queue {
 	char	name[JOBS_NAME_MAX];	/* printable ASCII (0x20-0x7e) */
 	int64_t	active, waiting, delayed, paused, failed, completed;
 	int	is_paused;		/* queueStatus.isPaused / isPaused */
+	struct progress progress;	/* from history_progress; zeros from jobs_parse */
 };
 
 struct jobs {
 	size_t		n;			/* queues in q[] */
+	struct progress	total_progress;		/* all queues not paused */
 	struct queue	q[JOBS_MAX_QUEUES];	/* in Immich's order */
 };
 
@@ -50,6 +68,7 @@ struct totals {
 	int64_t	queues;		/* queues Immich reported */
 	int64_t	queues_busy;	/* queues with active or waiting > 0 */
 	int64_t	queues_paused;	/* queues with isPaused true */
+	int64_t	queues_stalled;	/* queues with progress.stalled */
 };
 
 /*
@@ -83,8 +102,8 @@ int64_t	jobs_queue_waiting(const struct queue *q);
 void	jobs_totals(const struct jobs *j, struct totals *t);
 
 /*
- * jobs_sort_busiest - the indices of j's queues, busiest first: active
- * descending, then waiting (as jobs_queue_waiting) descending, then name.
+ * jobs_sort_busiest - the indices of j's queues, busiest first: stalled
+ * queues (progress.stalled) first, then active descending, then waiting (as jobs_queue_waiting) descending, then name.
  * Writes j->n indices into order (caller-owned, JOBS_MAX_QUEUES entries).
  */
 void	jobs_sort_busiest(const struct jobs *j, size_t *order);

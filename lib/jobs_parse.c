@@ -208,6 +208,7 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
 	int rc;
 
 	j->n = 0;
+	memset(&j->total_progress, 0, sizeof(j->total_progress));
 	if (len > INT32_MAX)
 		return err_set(e, 502, 0, "Immich's answer is too large");
 	if ((tok = json_tokener_new()) == NULL)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "history.h"
 #include "render.h"
 
 #define SEP " \xc2\xb7 "	/* " · " between parts of a summary */
@@ -69,6 +70,19 @@ ob_int(struct obuf *b, int64_t v)
 	char d[20];
 
 	ob_put(b, d, dec_int64(d, v));
+}
+
+/* A rate (>= 0) with one decimal, e.g. 240.0; JSON numbers either way. */
+static void
+ob_rate(struct obuf *b, double rate)
+{
+	int64_t r10 = rate > 0 && rate < 1e15 ? (int64_t)(rate * 10 + 0.5) : 0;
+	char d[24];
+	size_t n = dec_int64(d, r10 / 10);
+
+	d[n++] = '.';
+	d[n++] = (char)('0' + r10 % 10);
+	ob_put(b, d, n);
 }
 
 /* s as a JSON string, quotes included. */
@@ -151,6 +165,8 @@ render_queue_summary(const struct queue *q, char *buf, size_t size)
 	buf[0] = '\0';
 	if (q->is_paused)
 		summary_part(buf, size, &len, -1, "paused");
+	if (q->progress.stalled)
+		summary_part(buf, size, &len, -1, "stalled");
 	if (q->active > 0)
 		summary_part(buf, size, &len, q->active, "active");
 	if (waiting > 0)
@@ -160,6 +176,20 @@ render_queue_summary(const struct queue *q, char *buf, size_t size)
 	if (len == 0)
 		summary_part(buf, size, &len, -1, "idle");
 	return buf;
+}
+
+/* ,"rate":R,"eta_seconds":N,"eta":"..." of p. */
+static void
+ob_progress(struct obuf *b, const struct progress *p)
+{
+	char eta[40];
+
+	OB_LIT(b, ",\"rate\":");
+	ob_rate(b, p->rate);
+	OB_LIT(b, ",\"eta_seconds\":");
+	ob_int(b, p->eta_seconds);
+	OB_LIT(b, ",\"eta\":");
+	ob_json_string(b, history_eta_text(p, eta, sizeof(eta)));
 }
 
 int
@@ -191,6 +221,9 @@ render_json(FILE *out, const struct jobs *j, const struct render_stale *stale)
 	ob_int(&b, t.queues_busy);
 	OB_LIT(&b, ",\"queues_paused\":");
 	ob_int(&b, t.queues_paused);
+	OB_LIT(&b, ",\"queues_stalled\":");
+	ob_int(&b, t.queues_stalled);
+	ob_progress(&b, &j->total_progress);
 	OB_LIT(&b, ",\"by_queue\":[");
 	jobs_sort_busiest(j, order);
 	for (i = 0; i < j->n; i++) {
@@ -218,7 +251,11 @@ render_json(FILE *out, const struct jobs *j, const struct render_stale *stale)
 			OB_LIT(&b, ",\"is_paused\":false,\"summary\":");
 		ob_json_string(&b, render_queue_summary(q, summary,
 		    sizeof(summary)));
-		OB_LIT(&b, "}");
+		ob_progress(&b, &q->progress);
+		if (q->progress.stalled)
+			OB_LIT(&b, ",\"stalled\":true}");
+		else
+			OB_LIT(&b, ",\"stalled\":false}");
 	}
 	OB_LIT(&b, "]");
 	if (stale != NULL) {
@@ -295,6 +332,33 @@ render_metrics(FILE *out, const struct jobs *j, double duration)
 			fputs("immich_queue_paused{queue=", out);
 			label_value(out, j->q[i].name);
 			fprintf(out, "} %d\n", j->q[i].is_paused ? 1 : 0);
+		}
+		fputs("# HELP immich_queue_stalled Whether an Immich queue has "
+		    "had waiting jobs and none active for IMMICH_JOBS_STALL_AFTER "
+		    "seconds (1) or not (0).\n"
+		    "# TYPE immich_queue_stalled gauge\n", out);
+		for (i = 0; i < j->n; i++) {
+			fputs("immich_queue_stalled{queue=", out);
+			label_value(out, j->q[i].name);
+			fprintf(out, "} %d\n", j->q[i].progress.stalled ? 1 : 0);
+		}
+		fputs("# HELP immich_queue_eta_seconds Estimated seconds until "
+		    "an Immich queue is empty: 0 idle, +Inf not draining or "
+		    "paused, NaN not enough history yet.\n"
+		    "# TYPE immich_queue_eta_seconds gauge\n", out);
+		for (i = 0; i < j->n; i++) {
+			const struct progress *p = &j->q[i].progress;
+
+			fputs("immich_queue_eta_seconds{queue=", out);
+			label_value(out, j->q[i].name);
+			if (p->state == PROGRESS_DRAINING)
+				fprintf(out, "} %" PRId64 "\n", p->eta_seconds);
+			else if (p->state == PROGRESS_IDLE)
+				fputs("} 0\n", out);
+			else if (p->state == PROGRESS_COLLECTING)
+				fputs("} NaN\n", out);
+			else
+				fputs("} +Inf\n", out);
 		}
 	}
 	fprintf(out, "# HELP immich_jobs_up Whether the last call to Immich's "

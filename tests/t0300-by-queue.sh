@@ -21,7 +21,7 @@ print(json.dumps([[r[2], -r[0], r[5], r[3]["failed"], r[4]] for r in rows]))
 PYEOF
 check "order and values match the fixture" [ "$(json '[[q["name"], q["active"], q["waiting"], q["failed"], q["is_paused"]] for q in j["by_queue"]]')" = "$(cat "$T/expected")" ]
 check "sums of by_queue equal the totals" [ "$(json 'all(sum(q[k] for q in j["by_queue"]) == j[k] for k in ("active","waiting","failed","delayed","paused","completed"))')" = true ]
-check "every row has every field" [ "$(json 'all(sorted(q) == sorted(["name","active","waiting","failed","delayed","paused","completed","is_paused","summary"]) for q in j["by_queue"])')" = true ]
+check "every row has every field" [ "$(json 'all(sorted(q) == sorted(["name","active","waiting","failed","delayed","paused","completed","is_paused","summary","rate","eta_seconds","eta","stalled"]) for q in j["by_queue"])')" = true ]
 check "the paused queue: summary 'paused · 2417 waiting'" [ "$(json '[q["summary"] for q in j["by_queue"] if q["name"] == "smartSearch"][0]')" = '"paused \u00b7 2417 waiting"' ]
 check "the paused queue: is_paused, paused 2417, waiting 2417" [ "$(json '[(q["is_paused"], q["paused"], q["waiting"]) for q in j["by_queue"] if q["name"] == "smartSearch"][0]')" = '[true, 2417, 2417]' ]
 check "a busy queue's summary" [ "$(json 'j["by_queue"][0]["summary"]')" = "\"$(json '"%d active \u00b7 %d waiting" % (j["by_queue"][0]["active"], j["by_queue"][0]["waiting"])' | tr -d '"')\"" ]

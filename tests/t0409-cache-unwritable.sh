@@ -12,7 +12,7 @@ runs_n=8
 [ -z "$CGI_WRAPPER" ] || runs_n=4
 timeout=$((3 + ${TIME_SLACK_MS:-0} / 1000))
 cgi GET / IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_TIMEOUT=$timeout
-entry=$(ls "$T"/cache/* | grep -v '\.lock$')
+entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$')
 rm -f "$entry" && mkdir "$entry"
 spec '{"/api/jobs": {"delay": 1, "body_file": "'"$FIX"'/jobs-newest.json"}}'
 i=0

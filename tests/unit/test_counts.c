@@ -100,6 +100,7 @@ counts_config(struct config *c, const char *dirname, const char *url,
 	c->api = CONFIG_API_AUTO;
 	c->cache_ttl = ttl;
 	c->stale_ttl = stale;
+	c->stall_after = 300;
 	tmp_path(c->cache_dir, sizeof(c->cache_dir), dirname);
 }
 
@@ -168,9 +169,10 @@ test_counts_ttl_hit(void **state)
 	assert_int_equal(out.jobs.q[1].paused, 7);
 	assert_in_range(out.age, 2, 3);
 	assert_int_equal(fake_calls, 1);
-	/* One entry file plus its lock. */
-	assert_int_equal(count_files(c.cache_dir, ".lock"), 1);
-	assert_int_equal(count_files(c.cache_dir, NULL), 2);
+	/* One entry file, the history of fetches beside it, and its lock. */
+	assert_int_equal(count_files(c.cache_dir, ".lock"), 2);
+	assert_int_equal(count_files(c.cache_dir, ".hist"), 2);
+	assert_int_equal(count_files(c.cache_dir, NULL), 3);
 	assert_no_file_holds(c.cache_dir, KEY);
 }
 
@@ -398,7 +400,8 @@ test_counts_per_config(void **state)
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.jobs.q[0].active, 11);
 	assert_int_equal(fake_calls, 3);
-	assert_int_equal(count_files(a.cache_dir, ".lock"), 3);
+	assert_int_equal(count_files(a.cache_dir, ".lock"), 6);
+	assert_int_equal(count_files(a.cache_dir, ".hist"), 6);
 	assert_no_file_holds(a.cache_dir, KEY);
 	assert_no_file_holds(a.cache_dir, k.key);
 }
@@ -531,6 +534,69 @@ test_counts_lock_timeout(void **state)
 	assert_true(ms >= 1000);
 }
 
+/*
+ * The history of fetches is kept beside the entry: a miss adds to it and
+ * works out the progress, a hit and a stale answer copy it.  Earlier
+ * fetches are planted 10 s apart, alpha's backlog falling 10 each time
+ * (1 job/s) to 6 now: 60 jobs a minute, 6 s left.
+ */
+static void
+test_counts_progress(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	static struct history h;
+	char path[CONFIG_PATH_MAX + 32];
+	int64_t now;
+	int i;
+
+	(void)state;
+	counts_config(&c, "progress", "http://a", 5, 600);
+	c.stall_after = 300;
+	fake_reset(0, 2);
+	/* No history yet: one fetch is too little to tell. */
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.jobs.q[0].progress.state, PROGRESS_COLLECTING);
+	assert_int_equal(out.jobs.total_progress.state, PROGRESS_COLLECTING);
+
+	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+	assert_int_equal(cache_history_read(path, cache_id(&c), &h), 0);
+	assert_int_equal(h.ns, 1);
+	assert_int_equal(h.backlog[0][0], 6);
+	/* Another configuration's history is not this one's. */
+	assert_int_equal(cache_history_read(path, cache_id(&c) + 1, &h), -1);
+
+	now = (int64_t)time(NULL);
+	memset(&h, 0, sizeof(h));
+	h.nq = 1;
+	strcpy(h.name[0], "alpha");
+	for (i = 0; i < 6; i++) {
+		h.t[i] = now - 60 + 10 * i;
+		h.backlog[i][0] = h.backlog[i][JOBS_MAX_QUEUES] = 66 - 10 * i;
+	}
+	h.ns = 6;
+	assert_int_equal(cache_history_write(path, cache_id(&c), &h), 0);
+	store_entry(&c, now - 60, 0, 1);	/* expired: a miss */
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.jobs.q[0].progress.state, PROGRESS_DRAINING);
+	assert_true(out.jobs.q[0].progress.rate > 55 &&
+	    out.jobs.q[0].progress.rate < 65);
+	assert_in_range(out.jobs.q[0].progress.eta_seconds, 5, 7);
+	assert_int_equal(out.jobs.total_progress.state, PROGRESS_DRAINING);
+	assert_int_equal(fake_calls, 2);
+
+	/* A hit gives the same figures without asking Immich. */
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.jobs.q[0].progress.state, PROGRESS_DRAINING);
+	assert_in_range(out.jobs.q[0].progress.eta_seconds, 5, 7);
+	assert_int_equal(out.jobs.total_progress.state, PROGRESS_DRAINING);
+	assert_int_equal(fake_calls, 2);
+	assert_no_file_holds(c.cache_dir, KEY);
+}
+
 int
 main(void)
 {
@@ -544,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_counts_unusable_dir),
 		cmocka_unit_test(test_counts_waits_for_lock_holder),
 		cmocka_unit_test(test_counts_lock_timeout),
+		cmocka_unit_test(test_counts_progress),
 	};
 
 	return cmocka_run_group_tests_name("counts", tests, group_setup,

@@ -125,6 +125,19 @@ jbool(json_object *o, const char *key)
 	return json_object_get_boolean(v);
 }
 
+/* A number, whole or not. */
+static double
+jdouble(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no key \"%s\"", key);
+	assert_true(json_object_is_type(v, json_type_double) ||
+	    json_object_is_type(v, json_type_int));
+	return json_object_get_double(v);
+}
+
 struct row {
 	const char	*name;
 	int64_t		 active, waiting, failed, delayed, paused, completed;
@@ -160,7 +173,7 @@ check_body(json_object *root, const struct body_totals *t,
 	for (i = 0; i < nrows; i++) {
 		q = json_object_array_get_idx(by, i);
 		print_message("%s\n", rows[i].name);
-		assert_int_equal(json_object_object_length(q), 9);
+		assert_int_equal(json_object_object_length(q), 13);
 		assert_string_equal(jstr(q, "name"), rows[i].name);
 		assert_int_equal(jint(q, "active"), rows[i].active);
 		assert_int_equal(jint(q, "waiting"), rows[i].waiting);
@@ -170,6 +183,11 @@ check_body(json_object *root, const struct body_totals *t,
 		assert_int_equal(jint(q, "completed"), rows[i].completed);
 		assert_int_equal(jbool(q, "is_paused"), rows[i].is_paused);
 		assert_string_equal(jstr(q, "summary"), rows[i].summary);
+		/* Counts with no history behind them: no estimate. */
+		assert_true(jdouble(q, "rate") == 0);
+		assert_int_equal(jint(q, "eta_seconds"), 0);
+		assert_string_equal(jstr(q, "eta"), "collecting data");
+		assert_false(jbool(q, "stalled"));
 	}
 }
 
@@ -209,7 +227,7 @@ test_render_json_paused(void **state)
 	CAPTURE(buf, size, call_render_json);
 	root = parse_body(buf, size);
 	free(buf);
-	assert_int_equal(json_object_object_length(root), 10);
+	assert_int_equal(json_object_object_length(root), 14);
 	assert_false(json_object_object_get_ex(root, "stale", NULL));
 	assert_false(json_object_object_get_ex(root, "age", NULL));
 	assert_false(json_object_object_get_ex(root, "upstream_error", NULL));
@@ -260,7 +278,7 @@ test_render_json_newest_stale(void **state)
 	CAPTURE(buf, size, call_render_json);
 	root = parse_body(buf, size);
 	free(buf);
-	assert_int_equal(json_object_object_length(root), 10);
+	assert_int_equal(json_object_object_length(root), 14);
 	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
 	json_object_put(root);
 	/* The same counts, stale: three more keys, still no "error". */
@@ -269,7 +287,7 @@ test_render_json_newest_stale(void **state)
 	CAPTURE(buf, size, call_render_json);
 	root = parse_body(buf, size);
 	free(buf);
-	assert_int_equal(json_object_object_length(root), 13);
+	assert_int_equal(json_object_object_length(root), 17);
 	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
 	assert_int_equal(jbool(root, "stale"), 1);
 	assert_int_equal(jint(root, "age"), 42);
@@ -432,12 +450,18 @@ test_render_metrics(void **state)
 		    "9223372036854775807\n"),
 		"immich_queue_paused{queue=\"a\\\"b\\\\c\"} 1\n",
 		"immich_queue_paused{queue=\"plain\"} 0\n",
+		"immich_queue_stalled{queue=\"a\\\"b\\\\c\"} 0\n",
+		"immich_queue_stalled{queue=\"plain\"} 0\n",
+		"immich_queue_eta_seconds{queue=\"a\\\"b\\\\c\"} NaN\n",
+		"immich_queue_eta_seconds{queue=\"plain\"} NaN\n",
 		"immich_jobs_up 1\n",
 		"immich_jobs_scrape_duration_seconds 0.125000\n",
 	};
 	static const char *const types[] = {
 		"# TYPE immich_jobs gauge\n",
 		"# TYPE immich_queue_paused gauge\n",
+		"# TYPE immich_queue_stalled gauge\n",
+		"# TYPE immich_queue_eta_seconds gauge\n",
 		"# TYPE immich_jobs_up gauge\n",
 		"# TYPE immich_jobs_scrape_duration_seconds gauge\n",
 	};
@@ -524,6 +548,87 @@ test_render_write_error(void **state)
 }
 
 
+/*
+ * What history_progress worked out reaches the body and the metrics: a
+ * draining queue's rate and ETA, a stalled queue first with its summary,
+ * and the whole backlog's figures.
+ */
+static void
+test_render_progress(void **state)
+{
+	static struct jobs j;
+	json_object *root, *by, *q;
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
+	memset(&j, 0, sizeof(j));
+	j.n = 4;
+	strcpy(j.q[0].name, "thumbnailGeneration");
+	j.q[0].active = 4;
+	j.q[0].waiting = 876;
+	j.q[0].progress.state = PROGRESS_DRAINING;
+	j.q[0].progress.rate = 240;
+	j.q[0].progress.eta_seconds = 220;
+	strcpy(j.q[1].name, "smartSearch");
+	j.q[1].waiting = 120;
+	j.q[1].progress.state = PROGRESS_NOT_DRAINING;
+	j.q[1].progress.stalled = 1;
+	strcpy(j.q[2].name, "faceDetection");
+	j.q[2].progress.state = PROGRESS_IDLE;
+	j.q[2].progress.rate = 12.345;
+	strcpy(j.q[3].name, "library");
+	j.q[3].paused = 5;
+	j.q[3].is_paused = 1;
+	j.q[3].progress.state = PROGRESS_PAUSED;
+	j.total_progress.state = PROGRESS_DRAINING;
+	j.total_progress.rate = 252.35;
+	j.total_progress.eta_seconds = 2 * 3600 + 14 * 60;
+	render_j = &j;
+	render_st = NULL;
+	CAPTURE(buf, size, call_render_json);
+	assert_non_null(strstr(buf, "\"rate\":240.0,"));
+	assert_non_null(strstr(buf, "\"rate\":12.3,"));
+	root = parse_body(buf, size);
+	free(buf);
+	assert_int_equal(jint(root, "queues_stalled"), 1);
+	assert_true(jdouble(root, "rate") > 252.39 && jdouble(root, "rate") < 252.41);
+	assert_int_equal(jint(root, "eta_seconds"), 8040);
+	assert_string_equal(jstr(root, "eta"), "\xe2\x89\x88 2h 14m");
+	assert_true(json_object_object_get_ex(root, "by_queue", &by));
+	q = json_object_array_get_idx(by, 0);	/* stalled first */
+	assert_string_equal(jstr(q, "name"), "smartSearch");
+	assert_true(jbool(q, "stalled"));
+	assert_string_equal(jstr(q, "summary"), "stalled" DOT "120 waiting");
+	assert_string_equal(jstr(q, "eta"), "not draining");
+	assert_int_equal(jint(q, "eta_seconds"), 0);
+	q = json_object_array_get_idx(by, 1);
+	assert_string_equal(jstr(q, "name"), "thumbnailGeneration");
+	assert_false(jbool(q, "stalled"));
+	assert_true(jdouble(q, "rate") == 240);
+	assert_int_equal(jint(q, "eta_seconds"), 220);
+	assert_string_equal(jstr(q, "eta"), "\xe2\x89\x88 4m");
+	assert_string_equal(jstr(q, "summary"), "4 active" DOT "876 waiting");
+	json_object_put(root);
+
+	buf = NULL;
+	render_duration = 0.1;
+	CAPTURE(buf, size, call_render_metrics);
+	assert_non_null(strstr(buf,
+	    "\nimmich_queue_stalled{queue=\"smartSearch\"} 1\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_queue_stalled{queue=\"thumbnailGeneration\"} 0\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_queue_eta_seconds{queue=\"thumbnailGeneration\"} 220\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_queue_eta_seconds{queue=\"smartSearch\"} +Inf\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_queue_eta_seconds{queue=\"faceDetection\"} 0\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_queue_eta_seconds{queue=\"library\"} +Inf\n"));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -534,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_render_summary),
 		cmocka_unit_test(test_render_error),
 		cmocka_unit_test(test_render_metrics),
+		cmocka_unit_test(test_render_progress),
 		cmocka_unit_test(test_render_write_error),
 	};
 
