@@ -123,3 +123,4 @@ clean:
 # check-valgrind, fuzz, loadtest) in checks/.
 -include bench/bench.mk
 -include checks/checks.mk
+-include checks/image.mk
