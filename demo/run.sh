@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 port=${PORT:-8085}
 run=$build/run
-sh "$top/demo/conf.sh" "$port" 0.0.0.0 "$run/lighttpd.conf" "$build"
+sh "$top/demo/conf.sh" "$port" "[::]" "$run/lighttpd.conf" "$build"
 if [ -z "${IMMICH_URL:-}" ]; then
 	export DEMO_PORT=${DEMO_PORT:-8086} DEMO_ROOT="$top/demo"
 	lighttpd -D -f "$top/demo/upstream.conf" &

@@ -2,7 +2,8 @@
 # Through real lighttpd: only GET and HEAD.  POST (with a body, and with
 # Content-Length: 0), PUT, DELETE, PATCH and OPTIONS on every path of the
 # service are the CGI's JSON 405 with "Allow: GET, HEAD", and none of them
-# reaches Immich.
+# reaches Immich.  "OPTIONS *", which lighttpd answers itself, says
+# "Allow: GET, HEAD" too (never POST).
 . "$(dirname "$0")/lib.sh"
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
@@ -16,6 +17,13 @@ for p in / /metrics /healthz; do
 		expect_error 405 "method not allowed: use GET or HEAD"
 		check "$m $p: Allow: GET, HEAD" [ "$(header Allow)" = "GET, HEAD" ]
 	done
+done
+for v in 1.1 1.0; do
+	http_raw "OPTIONS * HTTP/$v\r\nHost: x\r\nConnection: close\r\n\r\n"
+	check "OPTIONS * HTTP/$v: 200 (got $STATUS)" [ "$STATUS" = 200 ]
+	check "OPTIONS * HTTP/$v: Allow: GET, HEAD (got '$(header Allow)')" [ "$(header Allow)" = "GET, HEAD" ]
+	check "OPTIONS * HTTP/$v: one Allow header" [ "$(grep -ci '^Allow:' "$T/headers")" = 1 ]
+	check "OPTIONS * HTTP/$v: no Server header" [ -z "$(header Server)" ]
 done
 check "none of them reached Immich" [ "$(fake_requests)" = 0 ]
 http GET /
