@@ -32,7 +32,7 @@ endif
 
 FRONT_SRC = cgi/main.c lib/config.c lib/err.c lib/jobs.c lib/history.c lib/render.c \
             lib/cache.c lib/counts.c lib/deadline.c
-FETCH_SRC = lib/upstream.c lib/jobs_parse.c lib/err.c lib/deadline.c
+FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/err.c lib/deadline.c
 LIB_HDR   = $(wildcard lib/*.h)
 
 all: $(B)/immich-jobs $(B)/immich-jobs-fetch.so
@@ -51,7 +51,7 @@ $(B)/immich-jobs-fetch.so: $(FETCH_SRC) $(LIB_HDR) | $(B)
 
 # One cmocka program per lib module: tests/unit/test_<module>.c, each linked
 # with the helpers in tests/unit/unit.c and every libc-only part of lib/.
-UNIT_SRC   = tests/unit/unit.c lib/config.c lib/err.c lib/jobs.c lib/history.c \
+UNIT_SRC   = tests/unit/unit.c lib/config.c lib/diagnose.c lib/err.c lib/jobs.c lib/history.c \
              lib/jobs_parse.c lib/render.c lib/cache.c lib/counts.c lib/deadline.c
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 $(B)/unit/test_%: tests/unit/test_%.c $(UNIT_SRC) tests/unit/unit.h $(LIB_HDR)

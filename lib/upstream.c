@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "diagnose.h"
 #include "upstream.h"
 
 #ifndef VERSION
@@ -22,6 +23,8 @@ struct response {
 	int	 connected;		/* a connection to Immich's host was made */
 	char	 content_type[128];
 	char	 location[256];		/* redirect target, sanitised */
+	struct diag_headers hdrs;	/* Server, cf-mitigated, ... */
+	long	 ssl_verify;		/* OpenSSL's verify result, 0 = fine */
 };
 
 struct endpoint {
@@ -59,6 +62,15 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	r->len += n;
 	r->body[r->len] = '\0';
 	return n;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct response *r = arg;
+
+	diag_header(&r->hdrs, data, size * nmemb);
+	return size * nmemb;
 }
 
 /*
@@ -159,16 +171,13 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 		    "used as CA certificates in PEM form: %s", detail);
 	case CURLE_SSL_CONNECT_ERROR:
 		return err_set(e, 502, 0, "the TLS handshake with %s failed: "
-		    "%s; is Immich serving plain http:// on that port?  (For a "
-		    "self-signed certificate, set IMMICH_JOBS_CA_FILE to its CA.)",
+		    "%s; is Immich serving plain http:// on that port?",
 		    c->shown_url, detail);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_ISSUER_ERROR:
-		return err_set(e, 502, 0, "TLS certificate problem talking to "
-		    "%s: %s; for a self-signed certificate set "
-		    "IMMICH_JOBS_CA_FILE to its CA in PEM form (verification "
-		    "is never turned off)", c->shown_url, detail);
+		return diag_tls(c, diag_tls_problem(r->ssl_verify, detail),
+		    detail, e);
 	case CURLE_FILESIZE_EXCEEDED:
 		return err_set(e, 502, (int)r->status, "Immich's answer is "
 		    "larger than 1 MiB: IMMICH_URL may not point at Immich");
@@ -242,6 +251,8 @@ fetch(const struct config *c, const char *path,
 		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
@@ -249,6 +260,7 @@ fetch(const struct config *c, const char *path,
 	if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
 	    ip != NULL && ip[0] != '\0')
 		r->connected = 1;
+	curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &r->ssl_verify);
 	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		err_sanitize(r->content_type, sizeof(r->content_type), ct,
@@ -270,96 +282,46 @@ done:
 	return ret;
 }
 
-/* Immich's own "message" from a JSON error body, or "" (never HTML). */
+/*
+ * What r says, for lib/diagnose.c, with the key taken out of the body and
+ * the headers first: Immich or a proxy may echo it in a message.
+ */
 static void
-immich_message(const struct config *c, const struct response *r, char *buf,
-    size_t size)
+to_diag(const struct config *c, struct response *r, struct diag_reply *d)
 {
-	json_object *root, *m;
-	const char *s = NULL;
-
-	buf[0] = '\0';
-	if (r->body == NULL || r->len == 0 ||
-	    (root = json_tokener_parse(r->body)) == NULL)
-		return;
-	if (json_object_is_type(root, json_type_object) &&
-	    json_object_object_get_ex(root, "message", &m)) {
-		if (json_object_is_type(m, json_type_array) &&
-		    json_object_array_length(m) > 0)
-			m = json_object_array_get_idx(m, 0);
-		if (json_object_is_type(m, json_type_string))
-			s = json_object_get_string(m);
+	if (r->body != NULL) {
+		redact(r->body, c->key);
+		r->len = strlen(r->body);
 	}
-	if (s != NULL)
-		sanitize_redacted(buf, size, s, c->key);
-	json_object_put(root);
-}
-
-static int
-is_html(const struct response *r)
-{
-	size_t i = 0;
-
-	if (strncasecmp(r->content_type, "text/html", 9) == 0)
-		return 1;
-	while (i < r->len && strchr(" \t\r\n", r->body[i]) != NULL)
-		i++;
-	return i < r->len && r->body[i] == '<';
-}
-
-/* What a non-2xx answer means, as an error.  Always returns -1. */
-static int
-status_error(const struct config *c, const struct endpoint *ep,
-    const struct response *r, struct err *e)
-{
-	char said[200], said_part[240] = "";
-	int st = (int)r->status;
-
-	immich_message(c, r, said, sizeof(said));
-	if (said[0] != '\0')
-		snprintf(said_part, sizeof(said_part), " (Immich said: %s)",
-		    said);
-	if (st == 401)
-		return err_set(e, 502, st, "Immich rejected the API key%s: "
-		    "check IMMICH_JOBS_API_KEY or IMMICH_JOBS_API_KEY_FILE",
-		    said_part);
-	if (st == 403)
-		return err_set(e, 502, st, "the API key lacks permission%s: it "
-		    "must belong to an admin user and have the %s permission",
-		    said_part, ep->permission);
-	if (st == 404)
-		return err_set(e, 502, st, "Immich has no %s at %s%s: check "
-		    "IMMICH_URL (Immich's base address, e.g. "
-		    "http://immich.local:2283)", c->api == CONFIG_API_AUTO ?
-		    "/api/jobs or /api/queues" : ep->path, c->shown_url,
-		    said_part);
-	if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308)
-		return err_set(e, 502, st, "Immich answered HTTP %d, a redirect "
-		    "to %s; redirects are not followed (the API key would go "
-		    "along): set IMMICH_URL to the address Immich answers on",
-		    st, r->location[0] != '\0' ? r->location : "(no Location)");
-	if (st >= 500)
-		return err_set(e, 502, st, "Immich answered HTTP %d%s: Immich "
-		    "or a proxy in front of it failed; check its logs", st,
-		    said_part);
-	return err_set(e, 502, st, "Immich answered HTTP %d%s", st,
-	    said_part);
+	redact(r->hdrs.server, c->key);
+	redact(r->hdrs.cf_mitigated, c->key);
+	redact(r->hdrs.cid, c->key);
+	redact(r->hdrs.location, c->key);
+	d->status = (int)r->status;
+	d->body = r->body;
+	d->len = r->len;
+	d->content_type = r->content_type;
+	d->location = r->location[0] != '\0' ? r->location :
+	    r->hdrs.location;
+	d->server = r->hdrs.server;
+	d->cf_mitigated = r->hdrs.cf_mitigated;
+	d->cid = r->hdrs.cid;
 }
 
 /* What a 2xx answer holds: the counts, or an error.  */
 static int
 body_counts(const struct config *c, const struct endpoint *ep,
-    const struct response *r, struct jobs *j, struct err *e)
+    struct response *r, struct jobs *j, struct err *e)
 {
+	struct diag_reply d;
 	int st = (int)r->status;
 
 	if (r->len == 0)
 		return err_set(e, 502, st, "Immich answered %s with an empty "
 		    "body", ep->path);
-	if (is_html(r))
-		return err_set(e, 502, st, "IMMICH_URL answered with an HTML "
-		    "page, not Immich's API: it may point at the web app, a "
-		    "reverse proxy or a login page (%s)", c->shown_url);
+	to_diag(c, r, &d);
+	if (diag_is_html(&d))
+		return diag_html(c, &d, e);
 	if (jobs_parse(j, r->body, r->len, ep->shape, e) != 0) {
 		e->upstream_status = st;
 		return -1;
@@ -367,21 +329,28 @@ body_counts(const struct config *c, const struct endpoint *ep,
 	return 0;
 }
 
+/*
+ * GET ep into j.  refused_before: see struct diag_ask.  *cause says what a
+ * non-2xx answer meant (DIAG_OTHER for any other failure).
+ */
 static int
 get_from(const struct config *c, const struct endpoint *ep,
-    const struct timespec *deadline, struct jobs *j, int *was_404,
-    struct err *e)
+    const char *refused_before, const struct timespec *deadline,
+    struct jobs *j, enum diag_cause *cause, struct err *e)
 {
+	struct diag_ask a = { ep->path, ep->permission, refused_before };
+	struct diag_reply d;
 	struct response r;
 	int rc;
 
-	*was_404 = 0;
+	*cause = DIAG_OTHER;
 	if ((rc = fetch(c, ep->path, deadline, &r, e)) == 0) {
 		if (r.status >= 200 && r.status < 300)
 			rc = body_counts(c, ep, &r, j, e);
 		else {
-			*was_404 = r.status == 404;
-			rc = status_error(c, ep, &r, e);
+			to_diag(c, &r, &d);
+			*cause = diag_status(c, &a, &d, e);
+			rc = -1;
 		}
 	}
 	free(r.body);
@@ -393,7 +362,9 @@ upstream_get(const struct config *c, const struct timespec *until,
     struct jobs *j, struct err *e)
 {
 	struct timespec deadline;
-	int rc, was_404;
+	enum diag_cause cause, cause2;
+	struct err first;
+	int rc;
 	size_t i;
 
 	j->n = 0;
@@ -405,9 +376,22 @@ upstream_get(const struct config *c, const struct timespec *until,
 	else
 		deadline_set(&deadline, c->timeout);
 	rc = get_from(c, c->api == CONFIG_API_QUEUES ? &ep_queues : &ep_jobs,
-	    &deadline, j, &was_404, e);
-	if (rc != 0 && was_404 && c->api == CONFIG_API_AUTO)
-		rc = get_from(c, &ep_queues, &deadline, j, &was_404, e);
+	    NULL, &deadline, j, &cause, e);
+	/*
+	 * auto: /api/queues when /api/jobs is gone (404) or refused for want
+	 * of job.read (a key made with queue.read alone, as Immich's
+	 * deprecation of /api/jobs invites).
+	 */
+	if (rc != 0 && c->api == CONFIG_API_AUTO &&
+	    (cause == DIAG_NOT_FOUND || cause == DIAG_NO_PERMISSION)) {
+		first = *e;
+		rc = get_from(c, &ep_queues, cause == DIAG_NO_PERMISSION ?
+		    ep_jobs.permission : NULL, &deadline, j, &cause2, e);
+		/* An Immich before v2.4 has no /api/queues: the first says why. */
+		if (rc != 0 && cause == DIAG_NO_PERMISSION &&
+		    cause2 == DIAG_NOT_FOUND)
+			*e = first;
+	}
 	curl_global_cleanup();
 	/* Queue names and messages come from Immich: never relay the key. */
 	for (i = 0; rc == 0 && i < j->n; i++)

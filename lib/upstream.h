@@ -18,24 +18,33 @@
 /*
  * upstream_get - GET <base_url>/api/jobs (Immich v1.x - v3.2) or
  * <base_url>/api/queues (v2.4+), as c->api says; in CONFIG_API_AUTO a 404
- * from /api/jobs is retried once on /api/queues.  Sends x-api-key and
- * Accept: application/json, decodes every content coding libcurl knows
- * (gzip, deflate, br, zstd: sent whether asked for or not by some proxies),
- * follows no redirect, uses no proxy, trusts c->ca_file when set (TLS is
- * always verified), reads at most JOBS_BODY_MAX decoded bytes, and
- * finishes by *deadline in all (both requests; NULL means c->timeout
+ * from /api/jobs, or Immich's 403 "Missing required permission" (a key
+ * with queue.read alone), is retried once on /api/queues; when that one is
+ * a 404 (Immich before v2.4), /api/jobs' refusal is the error.  Sends
+ * x-api-key and Accept: application/json, decodes every content coding
+ * libcurl knows (gzip, deflate, br, zstd: sent whether asked for or not by
+ * some proxies), follows no redirect, uses no proxy, trusts c->ca_file when
+ * set (TLS is always verified), reads at most JOBS_BODY_MAX decoded bytes,
+ * and finishes by *deadline in all (both requests; NULL means c->timeout
  * seconds from now).
  * Fills j (caller-owned) and returns 0, or returns -1 with e set to:
  *   502 - Immich unreachable (refused, DNS, reset), the host and port
  *         answering something that is not HTTP (another service's banner,
  *         a garbage status line, a socket closed before any header: names
  *         IMMICH_URL's port and https://), a content coding that cannot be
- *         decoded, TLS/certificate problem
- *         (names IMMICH_JOBS_CA_FILE), 401 (key rejected), 403 (names the
- *         permission job.read or queue.read), 404 (no such API at
- *         IMMICH_URL), 3xx (not followed), other non-2xx, or a 2xx body
- *         that is HTML, empty, not JSON, not the shape or over 1 MiB;
- *         e->upstream_status holds Immich's status when it answered;
+ *         decoded; a certificate that failed verification: untrusted issuer
+ *         (names IMMICH_JOBS_CA_FILE), another host name, expired, not yet
+ *         valid (diag_tls); a non-2xx answer, as diag_status() words it:
+ *         Immich's own JSON error (401 key rejected or no key arrived, 403
+ *         missing permission -- the one Immich named, for the endpoint
+ *         asked, or both job.read and queue.read after the auto retry --
+ *         or a non-admin user, 404 / 406 a wrong path in IMMICH_URL, 5xx,
+ *         with Immich's correlationId), or any other page: from a reverse
+ *         proxy, CDN or login gateway in front of Immich, with its status
+ *         and Server / cf-mitigated / Location clues; 3xx (not followed);
+ *         or a 2xx body that is HTML, empty, not JSON, not the shape or
+ *         over 1 MiB; e->upstream_status holds the status when there was
+ *         an answer;
  *   504 - no full answer by the deadline;
  *   500 - out of memory (also in parsing), libcurl could not start, or
  *         libcurl refused IMMICH_URL (unsupported scheme, malformed).

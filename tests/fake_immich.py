@@ -22,13 +22,21 @@ answers used in turn:
      "compress": "gzip",      send the body gzip-, "deflate"- (zlib) or
                               "deflate-raw"-compressed with its
                               Content-Encoding, whatever was asked
-     "raw": "..."}            send these bytes (latin-1) instead of any
+     "raw": "...",            send these bytes (latin-1) instead of any
                               HTTP answer, then close
+     "http_file": "F"}        status, headers and body of a captured
+                              response (status line, headers, blank line,
+                              body), e.g. tests/fixtures/real-v2.7.5/*.http;
+                              its framing headers are the fake's own
 
 SPEC may also hold "on_connect": {"raw": "..."}: every connection gets
 these bytes (latin-1, may be "") as soon as it is accepted, before the
 request is read (a banner such as SSH's), and is then closed once the
 request has been read ("close_at_once": true closes it without reading).
+
+A path SPEC does not name (and no "*") gets what a real Immich answers:
+404 "Cannot GET <path>" under /api, else 406 to a request that does not
+accept text/html, else the web app's HTML (see immich_default).
 
 Every request is appended to LOG as one JSON line: method, path, headers.
 """
@@ -51,16 +59,59 @@ COUNTERS = {}
 LOCK = threading.Lock()
 
 
-def load_answer(spec_path, path):
+def immich_default(path, accept):
+    """What a real Immich (v2.6 - v2.7.5) answers a path SPEC does not name:
+    under /api, Nest's 404 "Cannot GET <path>"; elsewhere the web app, whose
+    index.html is refused with 406 to a client that does not accept
+    text/html (server/src/app.module.ts, captured from v2.7.5)."""
+    cid = "%08x" % zlib.crc32(path.encode())
+    if path.startswith("/api"):
+        body = {"message": "Cannot GET %s" % path, "error": "Not Found",
+                "statusCode": 404, "correlationId": cid}
+        return {"status": 404, "body": json.dumps(body, separators=(",", ":")),
+                "headers": {"x-immich-cid": cid}}
+    if accept and "text/html" not in accept and "*/*" not in accept:
+        body = {"message": "The route %s was requested as %s, but only "
+                "returns text/html" % (path, accept),
+                "error": "Not Acceptable", "statusCode": 406,
+                "correlationId": cid}
+        return {"status": 406, "body": json.dumps(body, separators=(",", ":")),
+                "headers": {"x-immich-cid": cid}}
+    return {"status": 200, "headers": {"Content-Type": "text/html"},
+            "body": "<!doctype html><html><head><title>Immich</title></head>"
+                    "<body></body></html>"}
+
+
+FRAMING = ("content-length", "connection", "keep-alive", "transfer-encoding")
+
+
+def from_http_file(ans):
+    """ans with the status, headers and body of a captured response."""
+    with open(ans["http_file"], "rb") as f:
+        head, _, body = f.read().partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    out = {"status": int(lines[0].split()[1]), "body": body, "headers": {}}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.lower() not in FRAMING:
+            out["headers"][name] = value.strip()
+    out.update({k: v for k, v in ans.items() if k != "http_file"})
+    return out
+
+
+def load_answer(spec_path, path, accept=None):
     with open(spec_path) as f:
         spec = json.load(f)
-    ans = spec.get(path, spec.get("*", {"status": 404,
-                   "body": '{"message":"Cannot GET %s"}' % path}))
+    ans = spec.get(path, spec.get("*", None))
+    if ans is None:
+        ans = immich_default(path, accept)
     if isinstance(ans, list):
         with LOCK:
             n = COUNTERS.get(path, 0)
             COUNTERS[path] = n + 1
         ans = ans[n % len(ans)]
+    if "http_file" in ans:
+        ans = from_http_file(ans)
     return ans
 
 
@@ -108,7 +159,8 @@ class Handler(BaseHTTPRequestHandler):
                                     "path": self.path,
                                     "headers": dict(self.headers.items())})
                         + "\n")
-        ans = load_answer(srv.spec_path, self.path.split("?")[0])
+        ans = load_answer(srv.spec_path, self.path.split("?")[0],
+                          self.headers.get("Accept"))
         if ans.get("silent"):
             time.sleep(ans.get("delay", 3600))
             self.close_connection = True

@@ -9,7 +9,7 @@ for code in 301 302 307 308; do
 	spec '{"/api/jobs": {"status": '$code', "headers": {"Location": "'"$FAKE2_URL"'/api/jobs"}}}'
 	cgi GET / IMMICH_JOBS_TIMEOUT=2
 	echo "# $code"
-	expect_error 502 "Immich answered HTTP $code, a redirect to $FAKE2_URL/api/jobs" $code
+	expect_error 502 "IMMICH_URL answered HTTP $code, a redirect to $FAKE2_URL/api/jobs" $code
 	check "$code: says redirects are not followed" grep -qF "redirects are not followed" "$T/body"
 	within_bound 2
 done

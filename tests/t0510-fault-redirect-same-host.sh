@@ -10,7 +10,7 @@ for code in 301 302 307 308; do
 		       "/moved/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 		cgi GET / IMMICH_JOBS_TIMEOUT=2
 		echo "# $code to $loc"
-		expect_error 502 "Immich answered HTTP $code, a redirect to $FAKE_URL/moved/api/jobs" $code
+		expect_error 502 "IMMICH_URL answered HTTP $code, a redirect to $FAKE_URL/moved/api/jobs" $code
 		check "$code: says redirects are not followed" grep -qF "redirects are not followed" "$T/body"
 		within_bound 2
 	done
