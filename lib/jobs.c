@@ -51,6 +51,8 @@ cmp_busiest(const void *a, const void *b)
 		return x->active > y->active ? -1 : 1;
 	if (wx != wy)
 		return wx > wy ? -1 : 1;
+	if (x->failed != y->failed)
+		return x->failed > y->failed ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 

@@ -102,9 +102,13 @@ int64_t	jobs_queue_waiting(const struct queue *q);
 void	jobs_totals(const struct jobs *j, struct totals *t);
 
 /*
- * jobs_sort_busiest - the indices of j's queues, busiest first: stalled
- * queues (progress.stalled) first, then active descending, then waiting (as jobs_queue_waiting) descending, then name.
- * Writes j->n indices into order (caller-owned, JOBS_MAX_QUEUES entries).
+ * jobs_sort_busiest - the indices of j's queues in the order a dashboard
+ * lists them (a list cut at its first few rows must still show what needs
+ * attention): stalled queues (progress.stalled) first, then active
+ * descending, waiting (as jobs_queue_waiting) descending, failed
+ * descending (so a queue with only failures comes before idle ones), then
+ * name.  Writes j->n indices into order (caller-owned, JOBS_MAX_QUEUES
+ * entries).  Cannot fail.
  */
 void	jobs_sort_busiest(const struct jobs *j, size_t *order);
 
