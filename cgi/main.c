@@ -246,7 +246,7 @@ cache_headers(const struct counts *cn, int shown, char *buf, size_t size)
 static int
 serve_jobs(const struct request *r, const struct counts *cn)
 {
-	struct render_stale stale;
+	struct render_info info;
 	char extra[96];
 
 	cache_headers(cn, 1, extra, sizeof(extra));
@@ -259,10 +259,12 @@ serve_jobs(const struct request *r, const struct counts *cn)
 		    cn->err.msg);
 	write_headers(r, 200, "application/json", extra);
 	if (!r->head) {
-		stale.age = cn->age;
-		stale.upstream_error = cn->err.msg;
-		render_json(stdout, &cn->jobs,
-		    cn->source == COUNTS_STALE ? &stale : NULL);
+		/* cn->age counts from when Immich gave the counts. */
+		info.fetched = (int64_t)time(NULL) - cn->age;
+		info.stale = cn->source == COUNTS_STALE;
+		info.age = info.stale ? cn->age : 0;
+		info.upstream_error = info.stale ? cn->err.msg : "";
+		render_json(stdout, &cn->jobs, &info);
 	}
 	return finish();
 }

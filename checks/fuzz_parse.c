@@ -67,14 +67,15 @@ get_int(json_object *o, const char *key)
 static void
 check_json(const struct jobs *j, const struct totals *t, int stale)
 {
-	struct render_stale st = { 42, "Immich \"failed\"\\ \x01 just now" };
+	struct render_info info = { 1767225600, stale, stale ? 42 : 0,
+	    "Immich \"failed\"\\ \x01 just now" };
 	json_object *o, *by, *q, *name;
 	char *buf = NULL;
 	size_t len = 0, i;
 	FILE *f = open_memstream(&buf, &len);
 
 	CHECK(f != NULL);
-	CHECK(render_json(f, j, stale ? &st : NULL) == 0);
+	CHECK(render_json(f, j, &info) == 0);
 	CHECK(fclose(f) == 0);
 	o = parse_back(buf, len);
 	CHECK(get_int(o, "active") == t->active);
@@ -99,8 +100,10 @@ check_json(const struct jobs *j, const struct totals *t, int stale)
 			CHECK(get_int(p, "active") >= get_int(q, "active"));
 		}
 	}
-	if (stale)
-		CHECK(get_int(o, "age") == 42);
+	CHECK(get_int(o, "age") == (stale ? 42 : 0));
+	CHECK(json_object_object_get_ex(o, "queue", &q));
+	CHECK(json_object_is_type(q, json_type_object));
+	CHECK((size_t)json_object_object_length(q) == j->n);
 	json_object_put(o);
 	free(buf);
 }

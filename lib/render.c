@@ -1,7 +1,9 @@
 /* render.c - JSON and Prometheus bodies; see render.h. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "history.h"
 #include "render.h"
@@ -15,25 +17,42 @@
  * the hit together (measured with `make bench`).
  */
 struct obuf {
-	FILE	*out;
-	size_t	 len;
-	char	 buf[4096];
+	FILE	*out;		/* NULL: a fixed buffer that never flushes */
+	char	*buf;
+	size_t	 len, cap;
+	int	 full;		/* a fixed buffer ran out of room */
+	char	 mem[4096];	/* buf, when writing to out */
 };
+
+static void
+ob_init(struct obuf *b, FILE *out)
+{
+	b->out = out;
+	b->buf = b->mem;
+	b->len = 0;
+	b->cap = sizeof(b->mem);
+	b->full = 0;
+}
 
 static void
 ob_flush(struct obuf *b)
 {
-	if (b->len > 0)
+	if (b->len > 0 && b->out != NULL) {
 		fwrite(b->buf, 1, b->len, b->out);
-	b->len = 0;
+		b->len = 0;
+	}
 }
 
 static void
 ob_put(struct obuf *b, const char *s, size_t n)
 {
-	if (n > sizeof(b->buf) - b->len) {
+	if (n > b->cap - b->len) {
+		if (b->out == NULL) {
+			b->full = 1;
+			return;
+		}
 		ob_flush(b);
-		if (n > sizeof(b->buf)) {
+		if (n > b->cap) {
 			fwrite(s, 1, n, b->out);
 			return;
 		}
@@ -61,6 +80,24 @@ dec_int64(char *buf, int64_t v)
 		buf[len++] = '-';
 	while (n > 0)
 		buf[len++] = tmp[--n];
+	return len;
+}
+
+/*
+ * v >= 0 with thousands separators ("2,417") into buf (at least 27 bytes,
+ * no NUL); returns the length.
+ */
+static size_t
+dec_grouped(char *buf, int64_t v)
+{
+	char d[20];
+	size_t n = dec_int64(d, v < 0 ? 0 : v), i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[len++] = ',';
+		buf[len++] = d[i];
+	}
 	return len;
 }
 
@@ -130,14 +167,17 @@ finish(FILE *out)
 	return (fflush(out) != 0 || ferror(out)) ? -1 : 0;
 }
 
-/* Append one summary part (sep first unless it is the first) if it fits. */
+/*
+ * Append one summary part (sep first unless it is the first; n < 0: the
+ * word alone) if it fits.
+ */
 static void
 summary_part(char *buf, size_t size, size_t *len, int64_t n,
     const char *word)
 {
-	char d[20];
+	char d[32];
 	size_t sep = *len > 0 ? sizeof(SEP) - 1 : 0;
-	size_t dl = n >= 0 ? dec_int64(d, n) : 0;
+	size_t dl = n >= 0 ? dec_grouped(d, n) : 0;
 	size_t wl = strlen(word);
 	size_t need = sep + dl + (dl > 0) + wl;
 
@@ -192,16 +232,222 @@ ob_progress(struct obuf *b, const struct progress *p)
 	ob_json_string(b, history_eta_text(p, eta, sizeof(eta)));
 }
 
-int
-render_json(FILE *out, const struct jobs *j, const struct render_stale *stale)
+char *
+render_totals_summary(const struct jobs *j, char *buf, size_t size)
 {
-	size_t order[JOBS_MAX_QUEUES], i;
-	struct totals t;
-	struct obuf b;
-	char summary[160];
+	int64_t active = 0, waiting = 0, held = 0, failed = 0, w;
+	char part[64];
+	size_t i, len = 0, n;
 
-	b.out = out;
-	b.len = 0;
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < j->n; i++) {
+		w = jobs_queue_waiting(&j->q[i]);
+		active += j->q[i].active;
+		waiting += w;
+		failed += j->q[i].failed;
+		if (j->q[i].is_paused)
+			held += w;
+	}
+	if (active > 0)
+		summary_part(buf, size, &len, active, "active");
+	if (waiting > 0) {
+		if (held > 0) {
+			memcpy(part, "waiting (", 9);
+			n = 9 + dec_grouped(part + 9, held);
+			memcpy(part + n, " paused)", 9);
+			summary_part(buf, size, &len, waiting, part);
+		} else
+			summary_part(buf, size, &len, waiting, "waiting");
+	}
+	if (failed > 0)
+		summary_part(buf, size, &len, failed, "failed");
+	if (len == 0)
+		summary_part(buf, size, &len, -1, "idle");
+	return buf;
+}
+
+/*
+ * The English titles of Immich's web UI (web/src/lib/utils.ts getQueueName
+ * and asQueueItem, i18n/en.json), by queue id.
+ */
+static const struct {
+	const char	*id;
+	const char	*title;
+} titles[] = {
+	{ "backgroundTask",		"Background Tasks" },
+	{ "backupDatabase",		"Create Database Dump" },
+	{ "duplicateDetection",		"Duplicate Detection" },
+	{ "editor",			"Editor" },
+	{ "faceDetection",		"Face detection" },
+	{ "facialRecognition",		"Facial Recognition" },
+	{ "library",			"External Libraries" },
+	{ "metadataExtraction",		"Extract metadata" },
+	{ "migration",			"Migration" },
+	{ "notifications",		"Notifications" },
+	{ "ocr",			"OCR" },
+	{ "search",			"Search" },
+	{ "sidecar",			"Sidecar metadata" },
+	{ "smartSearch",		"Smart Search" },
+	{ "storageTemplateMigration",	"Storage template migration" },
+	{ "thumbnailGeneration",	"Generate Thumbnails" },
+	{ "videoConversion",		"Transcode videos" },
+	{ "workflow",			"Workflows" },
+};
+
+static int
+is_lower_or_digit(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+char *
+render_queue_title(const char *name, char *buf, size_t size)
+{
+	size_t i, len = 0;
+	char c;
+
+	if (size == 0)
+		return buf;
+	for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(name, titles[i].id) == 0) {
+			snprintf(buf, size, "%s", titles[i].title);
+			return buf;
+		}
+	/* camelCase, snake_case or kebab-case: words, the first capitalised. */
+	for (i = 0; name[i] != '\0' && len + 2 < size; i++) {
+		c = name[i];
+		if (c == '_' || c == '-')
+			c = ' ';
+		if (c >= 'A' && c <= 'Z' && i > 0 &&
+		    is_lower_or_digit(name[i - 1])) {
+			buf[len++] = ' ';
+			c = (char)(c - 'A' + 'a');
+		}
+		if (len == 0 && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		buf[len++] = c;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+char *
+render_status(const struct render_info *info, char *buf, size_t size)
+{
+	static const struct {
+		long		 from;	/* seconds */
+		long		 unit;
+		const char	*word;
+	} steps[] = {
+		{ 2 * 86400, 86400, " d ago" },
+		{ 2 * 3600, 3600, " h ago" },
+		{ 120, 60, " min ago" },
+	};
+	long age = info->age < 0 ? 0 : info->age;
+	size_t i;
+
+	if (size == 0)
+		return buf;
+	if (!info->stale) {
+		snprintf(buf, size, "ok");
+		return buf;
+	}
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (age >= steps[i].from) {
+			snprintf(buf, size, "stale" SEP "last seen %ld%s",
+			    age / steps[i].unit, steps[i].word);
+			return buf;
+		}
+	snprintf(buf, size, "stale" SEP "%ld s old", age);
+	return buf;
+}
+
+/* v (0-99) as two digits at p. */
+static void
+two_digits(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * t (Unix seconds) as "YYYY-MM-DDTHH:MM:SSZ" into buf (21 bytes); by hand,
+ * as strftime's locale machinery would cost on every cache hit.
+ */
+static void
+iso8601(int64_t t, char *buf)
+{
+	static const char shape[] = "0000-00-00T00:00:00Z";
+	struct tm tm;
+	time_t tt = (time_t)t;
+	int year;
+
+	memcpy(buf, shape, sizeof(shape));
+	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900)
+		return;
+	year = tm.tm_year + 1900;
+	two_digits(buf, year / 100);
+	two_digits(buf + 2, year % 100);
+	two_digits(buf + 5, tm.tm_mon + 1);
+	two_digits(buf + 8, tm.tm_mday);
+	two_digits(buf + 11, tm.tm_hour);
+	two_digits(buf + 14, tm.tm_min);
+	two_digits(buf + 17, tm.tm_sec);
+}
+
+/*
+ * One queue's object, the same in by_queue and in queue.  The longest
+ * (a 63-byte name of control characters, escaped six-fold, twice, plus
+ * the numbers) stays under ENTRY_MAX.
+ */
+#define ENTRY_MAX	2048
+static void
+queue_entry(struct obuf *b, const struct queue *q)
+{
+	char text[160];
+
+	OB_LIT(b, "{\"name\":");
+	ob_json_string(b, q->name);
+	OB_LIT(b, ",\"title\":");
+	ob_json_string(b, render_queue_title(q->name, text, sizeof(text)));
+	OB_LIT(b, ",\"active\":");
+	ob_int(b, q->active);
+	OB_LIT(b, ",\"waiting\":");
+	ob_int(b, jobs_queue_waiting(q));
+	OB_LIT(b, ",\"failed\":");
+	ob_int(b, q->failed);
+	OB_LIT(b, ",\"delayed\":");
+	ob_int(b, q->delayed);
+	OB_LIT(b, ",\"paused\":");
+	ob_int(b, q->paused);
+	OB_LIT(b, ",\"completed\":");
+	ob_int(b, q->completed);
+	if (q->is_paused)
+		OB_LIT(b, ",\"is_paused\":true,\"summary\":");
+	else
+		OB_LIT(b, ",\"is_paused\":false,\"summary\":");
+	ob_json_string(b, render_queue_summary(q, text, sizeof(text)));
+	ob_progress(b, &q->progress);
+	if (q->progress.stalled)
+		OB_LIT(b, ",\"stalled\":true}");
+	else
+		OB_LIT(b, ",\"stalled\":false}");
+}
+
+int
+render_json(FILE *out, const struct jobs *j, const struct render_info *info)
+{
+	/* Each queue's object is written once and copied into both places. */
+	static char entries[JOBS_MAX_QUEUES * ENTRY_MAX];
+	size_t order[JOBS_MAX_QUEUES], off[JOBS_MAX_QUEUES + 1], i;
+	struct totals t;
+	struct obuf b, e;
+	char text[160], when[21];
+
+	ob_init(&b, out);
 	jobs_totals(j, &t);
 	OB_LIT(&b, "{\"active\":");
 	ob_int(&b, t.active);
@@ -224,47 +470,55 @@ render_json(FILE *out, const struct jobs *j, const struct render_stale *stale)
 	OB_LIT(&b, ",\"queues_stalled\":");
 	ob_int(&b, t.queues_stalled);
 	ob_progress(&b, &j->total_progress);
-	OB_LIT(&b, ",\"by_queue\":[");
-	jobs_sort_busiest(j, order);
-	for (i = 0; i < j->n; i++) {
-		const struct queue *q = &j->q[order[i]];
+	OB_LIT(&b, ",\"status\":");
+	ob_json_string(&b, render_status(info, text, sizeof(text)));
+	OB_LIT(&b, ",\"summary\":");
+	ob_json_string(&b, render_totals_summary(j, text, sizeof(text)));
+	OB_LIT(&b, ",\"updated\":\"");
+	iso8601(info->fetched, when);
+	ob_put(&b, when, 20);
+	if (info->stale) {
+		OB_LIT(&b, "\",\"stale\":true,\"age\":");
+		ob_int(&b, info->age < 0 ? 0 : info->age);
+		OB_LIT(&b, ",\"upstream_error\":");
+		ob_json_string(&b, info->upstream_error != NULL ?
+		    info->upstream_error : "");
+	} else
+		OB_LIT(&b, "\",\"stale\":false,\"age\":0,\"upstream_error\":\"\"");
 
+	e.out = NULL;
+	e.buf = entries;
+	e.len = 0;
+	e.cap = sizeof(entries);
+	e.full = 0;
+	for (i = 0; i < j->n; i++) {
+		off[i] = e.len;
+		queue_entry(&e, &j->q[i]);
+	}
+	off[j->n] = e.len;
+	jobs_sort_busiest(j, order);
+	OB_LIT(&b, ",\"by_queue\":[");
+	for (i = 0; i < j->n; i++) {
 		if (i > 0)
 			OB_LIT(&b, ",");
-		OB_LIT(&b, "{\"name\":");
-		ob_json_string(&b, q->name);
-		OB_LIT(&b, ",\"active\":");
-		ob_int(&b, q->active);
-		OB_LIT(&b, ",\"waiting\":");
-		ob_int(&b, jobs_queue_waiting(q));
-		OB_LIT(&b, ",\"failed\":");
-		ob_int(&b, q->failed);
-		OB_LIT(&b, ",\"delayed\":");
-		ob_int(&b, q->delayed);
-		OB_LIT(&b, ",\"paused\":");
-		ob_int(&b, q->paused);
-		OB_LIT(&b, ",\"completed\":");
-		ob_int(&b, q->completed);
-		if (q->is_paused)
-			OB_LIT(&b, ",\"is_paused\":true,\"summary\":");
-		else
-			OB_LIT(&b, ",\"is_paused\":false,\"summary\":");
-		ob_json_string(&b, render_queue_summary(q, summary,
-		    sizeof(summary)));
-		ob_progress(&b, &q->progress);
-		if (q->progress.stalled)
-			OB_LIT(&b, ",\"stalled\":true}");
-		else
-			OB_LIT(&b, ",\"stalled\":false}");
+		ob_put(&b, entries + off[order[i]],
+		    off[order[i] + 1] - off[order[i]]);
 	}
-	OB_LIT(&b, "]");
-	if (stale != NULL) {
-		OB_LIT(&b, ",\"stale\":true,\"age\":");
-		ob_int(&b, stale->age);
-		OB_LIT(&b, ",\"upstream_error\":");
-		ob_json_string(&b, stale->upstream_error);
+	OB_LIT(&b, "],\"queue\":{");
+	for (i = 0; i < j->n; i++) {
+		if (i > 0)
+			OB_LIT(&b, ",");
+		ob_json_string(&b, j->q[order[i]].name);
+		OB_LIT(&b, ":");
+		ob_put(&b, entries + off[order[i]],
+		    off[order[i] + 1] - off[order[i]]);
 	}
-	OB_LIT(&b, "}\n");
+	OB_LIT(&b, "}}\n");
+	if (e.full) {		/* cannot happen: see ENTRY_MAX */
+		errno = ENOBUFS;
+		ob_flush(&b);
+		return -1;
+	}
 	return ob_finish(&b);
 }
 
@@ -273,8 +527,7 @@ render_error(FILE *out, const struct err *e)
 {
 	struct obuf b;
 
-	b.out = out;
-	b.len = 0;
+	ob_init(&b, out);
 	OB_LIT(&b, "{\"error\":");
 	ob_json_string(&b, e->msg);
 	if (e->upstream_status != 0) {

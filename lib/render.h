@@ -6,33 +6,47 @@
 #ifndef IJP_RENDER_H
 #define IJP_RENDER_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
 #include "jobs.h"
 
-/* Set when an answer comes from an older result because Immich failed. */
-struct render_stale {
-	long		 age;		/* seconds since that result was fetched */
-	const char	*upstream_error; /* why Immich failed just now */
+/* Where the counts of an answer come from, and when. */
+struct render_info {
+	int64_t		 fetched;	/* Unix seconds (UTC) Immich gave them */
+	int		 stale;		/* 1: Immich failed just now; they are older */
+	long		 age;		/* seconds since fetched when stale, else 0 */
+	const char	*upstream_error; /* why Immich failed, when stale */
 };
 
 /*
- * render_json - write the success body for j, compact, ending in "\n":
- * active, waiting, failed, queues, delayed, paused, completed, queues_busy,
- * queues_paused (see struct totals), by_queue (busiest first, see
- * jobs_sort_busiest; each entry name, active, waiting (waiting + delayed +
- * paused), failed, delayed, paused, completed, is_paused, summary, rate
- * (jobs per minute, one decimal), eta_seconds, eta (history_eta_text),
- * stalled), queues_stalled and the whole backlog's rate, eta_seconds and
- * eta (j->total_progress), and,
- * when stale is not NULL, "stale":true, "age" (seconds) and
- * "upstream_error".  Never writes an "error" key.  The shape is the one
- * README.md "The answer" documents.  Returns 0, or -1 when writing to out
- * failed (errno set).
+ * render_json - write the success body for j, compact, one line ending in
+ * "\n", every key always present with one type (README.md "The answer"):
+ *   numbers: active, waiting, failed, queues, delayed, paused, completed,
+ *     queues_busy, queues_paused, queues_stalled (see struct totals), the
+ *     whole backlog's rate (jobs per minute, one decimal) and eta_seconds
+ *     (j->total_progress), age (info->age when stale, else 0);
+ *   text: status ("ok", "stale · 50 s old", "stale · last seen 2 h ago"),
+ *     summary (the totals in words, render_totals_summary), updated
+ *     (info->fetched as ISO 8601 UTC, "2026-01-31T12:00:00Z"),
+ *     upstream_error (info->upstream_error when stale, else ""), eta
+ *     (history_eta_text of j->total_progress);
+ *   stale: a boolean;
+ *   by_queue: one object per queue in jobs_sort_busiest order (stalled
+ *     first), each with name (Immich's queue id), title
+ *     (render_queue_title), active, waiting (waiting + delayed + paused),
+ *     failed, delayed, paused, completed, is_paused (boolean), summary
+ *     (render_queue_summary), rate, eta_seconds, eta (q->progress, as at
+ *     the top level) and stalled (boolean);
+ *   queue: an object keyed by Immich's queue id, each value the same
+ *     object as that queue's by_queue entry (for Homepage's dot paths:
+ *     queue.smartSearch.waiting).
+ * Never writes an "error" key.  Returns 0, or -1 when writing to out failed
+ * (errno set).
  */
 int	render_json(FILE *out, const struct jobs *j,
-	    const struct render_stale *stale);
+	    const struct render_info *info);
 
 /*
  * render_error - write {"error":"<msg>"} plus "upstream_status":N when
@@ -43,9 +57,7 @@ int	render_error(FILE *out, const struct err *e);
 
 /*
  * render_metrics - write Prometheus text (format 0.0.4): immich_jobs{queue,
- * state} gauges, immich_queue_paused{queue}, immich_queue_stalled{queue}
- * and immich_queue_eta_seconds{queue} (0 idle, +Inf not draining or
- * paused, NaN without enough history) for every queue of j when
+ * state} gauges and immich_queue_paused{queue} for every queue of j when
  * j is not NULL, immich_jobs_up (1 when j is not NULL, else 0) and
  * immich_jobs_scrape_duration_seconds (duration, in seconds).  Label values
  * are escaped as the format requires.  Returns 0, or -1 when writing to out
@@ -55,10 +67,37 @@ int	render_metrics(FILE *out, const struct jobs *j, double duration);
 
 /*
  * render_queue_summary - a short human line for one queue, e.g.
- * "2 active · 20 waiting · 1 failed", "paused · 2417 waiting",
- * "stalled · 120 waiting" or "idle",
- * into buf (size bytes, always NUL-terminated, UTF-8).  Returns buf.
+ * "2 active · 20 waiting · 1 failed", "paused · 2,417 waiting",
+ * "stalled · 120 waiting" or "idle" (numbers with thousands separators), into buf (size bytes, always
+ * NUL-terminated, UTF-8; a part that does not fit is left out).  Returns
+ * buf.
  */
 char	*render_queue_summary(const struct queue *q, char *buf, size_t size);
+
+/*
+ * render_totals_summary - the whole of j in words, e.g.
+ * "16 active · 2,960 waiting (2,417 paused) · 9 failed" or "idle", where
+ * "(N paused)" is the waiting work of paused queues; into buf as
+ * render_queue_summary does.  Returns buf.
+ */
+char	*render_totals_summary(const struct jobs *j, char *buf, size_t size);
+
+/*
+ * render_queue_title - the English name Immich's web UI gives the queue
+ * with id name (Immich's web/src/lib/utils.ts getQueueName and
+ * i18n/en.json: "thumbnailGeneration" is "Generate Thumbnails"); for an id
+ * it does not know, words made from the id ("fooBarBaz" is "Foo bar baz").
+ * Into buf (size bytes, always NUL-terminated); returns buf.
+ */
+char	*render_queue_title(const char *name, char *buf, size_t size);
+
+/*
+ * render_status - the status text of render_json for info: "ok" when not
+ * stale; else "stale · N s old" below 2 minutes, then "stale · last seen
+ * N min ago", "... N h ago" from 2 hours, "... N d ago" from 2 days (whole
+ * units, rounded down).  Into buf (size bytes, always NUL-terminated);
+ * returns buf.
+ */
+char	*render_status(const struct render_info *info, char *buf, size_t size);
 
 #endif

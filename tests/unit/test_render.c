@@ -49,7 +49,9 @@
 } while (0)
 
 static const struct jobs *render_j;
-static const struct render_stale *render_st;
+static const struct render_info *render_st;
+/* Fresh counts fetched at 2026-01-01T00:00:00Z, nothing known per queue. */
+static const struct render_info fresh = { 1767225600, 0, 0, "" };
 static const struct err *render_e;
 static double render_duration;
 
@@ -140,6 +142,7 @@ jdouble(json_object *o, const char *key)
 
 struct row {
 	const char	*name;
+	const char	*title;
 	int64_t		 active, waiting, failed, delayed, paused, completed;
 	int		 is_paused;
 	const char	*summary;
@@ -149,6 +152,27 @@ struct body_totals {
 	int64_t	active, waiting, failed, queues, delayed, paused, completed;
 	int64_t	queues_busy, queues_paused;
 };
+
+static const char *const top_ints[] = {
+	"active", "waiting", "failed", "queues", "delayed", "paused",
+	"completed", "queues_busy", "queues_paused", "queues_stalled",
+	"eta_seconds", "age"
+};
+static const char *const top_strs[] = {
+	"status", "summary", "updated", "upstream_error", "eta"
+};
+
+/* queue.<name> is the same object as the by_queue entry q. */
+static void
+check_pinned(json_object *root, json_object *q)
+{
+	json_object *pin, *p;
+
+	assert_true(json_object_object_get_ex(root, "queue", &pin));
+	assert_true(json_object_is_type(pin, json_type_object));
+	assert_true(json_object_object_get_ex(pin, jstr(q, "name"), &p));
+	assert_true(json_object_equal(p, q));
+}
 
 static void
 check_body(json_object *root, const struct body_totals *t,
@@ -173,8 +197,9 @@ check_body(json_object *root, const struct body_totals *t,
 	for (i = 0; i < nrows; i++) {
 		q = json_object_array_get_idx(by, i);
 		print_message("%s\n", rows[i].name);
-		assert_int_equal(json_object_object_length(q), 13);
+		assert_int_equal(json_object_object_length(q), 14);
 		assert_string_equal(jstr(q, "name"), rows[i].name);
+		assert_string_equal(jstr(q, "title"), rows[i].title);
 		assert_int_equal(jint(q, "active"), rows[i].active);
 		assert_int_equal(jint(q, "waiting"), rows[i].waiting);
 		assert_int_equal(jint(q, "failed"), rows[i].failed);
@@ -188,29 +213,48 @@ check_body(json_object *root, const struct body_totals *t,
 		assert_int_equal(jint(q, "eta_seconds"), 0);
 		assert_string_equal(jstr(q, "eta"), "collecting data");
 		assert_false(jbool(q, "stalled"));
+		check_pinned(root, q);
 	}
+	assert_true(json_object_object_get_ex(root, "queue", &q));
+	assert_int_equal(json_object_object_length(q), nrows);
+	/* Every documented key, always, with one type. */
+	for (i = 0; i < sizeof(top_ints) / sizeof(top_ints[0]); i++)
+		(void)jint(root, top_ints[i]);
+	for (i = 0; i < sizeof(top_strs) / sizeof(top_strs[0]); i++)
+		(void)jstr(root, top_strs[i]);
+	(void)jbool(root, "stale");
+	(void)jdouble(root, "rate");
+	assert_int_equal(json_object_object_length(root), 21);
 }
 
-#define IDLE(name)	{ name, 0, 0, 0, 0, 0, 0, 0, "idle" }
+#define IDLE(name, title)	{ name, title, 0, 0, 0, 0, 0, 0, 0, "idle" }
 
 static void
 test_render_json_paused(void **state)
 {
 	static const struct row rows[] = {
-		{ "thumbnailGeneration", 1, 12, 0, 0, 0, 0, 0,
-		    "1 active" DOT "12 waiting" },
-		{ "metadataExtraction", 1, 9, 0, 0, 0, 0, 0,
-		    "1 active" DOT "9 waiting" },
-		{ "smartSearch", 0, 2417, 0, 0, 2417, 0, 1,
-		    "paused" DOT "2417 waiting" },
-		IDLE("backgroundTask"), IDLE("backupDatabase"),
-		IDLE("duplicateDetection"), IDLE("editor"),
-		IDLE("faceDetection"), IDLE("facialRecognition"),
-		IDLE("library"), IDLE("migration"), IDLE("notifications"),
-		IDLE("ocr"), IDLE("search"), IDLE("sidecar"),
-		IDLE("storageTemplateMigration"),
-		{ "videoConversion", 0, 0, 1, 0, 0, 0, 0, "1 failed" },
-		IDLE("workflow"),
+		{ "thumbnailGeneration", "Generate Thumbnails", 1, 12, 0, 0,
+		    0, 0, 0, "1 active" DOT "12 waiting" },
+		{ "metadataExtraction", "Extract metadata", 1, 9, 0, 0, 0, 0,
+		    0, "1 active" DOT "9 waiting" },
+		{ "smartSearch", "Smart Search", 0, 2417, 0, 0, 2417, 0, 1,
+		    "paused" DOT "2,417 waiting" },
+		/* Failures sort above idle queues, where limit: 5 shows them. */
+		{ "videoConversion", "Transcode videos", 0, 0, 1, 0, 0, 0, 0,
+		    "1 failed" },
+		IDLE("backgroundTask", "Background Tasks"),
+		IDLE("backupDatabase", "Create Database Dump"),
+		IDLE("duplicateDetection", "Duplicate Detection"),
+		IDLE("editor", "Editor"),
+		IDLE("faceDetection", "Face detection"),
+		IDLE("facialRecognition", "Facial Recognition"),
+		IDLE("library", "External Libraries"),
+		IDLE("migration", "Migration"),
+		IDLE("notifications", "Notifications"),
+		IDLE("ocr", "OCR"), IDLE("search", "Search"),
+		IDLE("sidecar", "Sidecar metadata"),
+		IDLE("storageTemplateMigration", "Storage template migration"),
+		IDLE("workflow", "Workflows"),
 	};
 	static const struct body_totals t = {
 		2, 2438, 1, 18, 0, 2417, 0, 3, 1
@@ -223,15 +267,20 @@ test_render_json_paused(void **state)
 	(void)state;
 	load_fixture("jobs-paused.json", &j);
 	render_j = &j;
-	render_st = NULL;
+	render_st = &fresh;
 	CAPTURE(buf, size, call_render_json);
 	root = parse_body(buf, size);
 	free(buf);
-	assert_int_equal(json_object_object_length(root), 14);
-	assert_false(json_object_object_get_ex(root, "stale", NULL));
-	assert_false(json_object_object_get_ex(root, "age", NULL));
-	assert_false(json_object_object_get_ex(root, "upstream_error", NULL));
 	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	/* Fresh: the same keys, with their "none" values. */
+	assert_int_equal(jbool(root, "stale"), 0);
+	assert_int_equal(jint(root, "age"), 0);
+	assert_string_equal(jstr(root, "upstream_error"), "");
+	assert_string_equal(jstr(root, "status"), "ok");
+	assert_string_equal(jstr(root, "updated"), "2026-01-01T00:00:00Z");
+	/* 2,417 of 2,438 waiting jobs sit in a paused queue: it says so. */
+	assert_string_equal(jstr(root, "summary"), "2 active" DOT
+	    "2,438 waiting (2,417 paused)" DOT "1 failed");
 	json_object_put(root);
 }
 
@@ -239,34 +288,41 @@ static void
 test_render_json_newest_stale(void **state)
 {
 	static const struct row rows[] = {
-		{ "thumbnailGeneration", 4, 902, 3, 0, 0, 0, 0,
-		    "4 active" DOT "902 waiting" DOT "3 failed" },
-		{ "metadataExtraction", 4, 611, 0, 0, 0, 0, 0,
-		    "4 active" DOT "611 waiting" },
-		{ "smartSearch", 2, 512, 0, 0, 0, 0, 0,
+		{ "thumbnailGeneration", "Generate Thumbnails", 4, 902, 3, 0,
+		    0, 0, 0, "4 active" DOT "902 waiting" DOT "3 failed" },
+		{ "metadataExtraction", "Extract metadata", 4, 611, 0, 0, 0,
+		    0, 0, "4 active" DOT "611 waiting" },
+		{ "smartSearch", "Smart Search", 2, 512, 0, 0, 0, 0, 0,
 		    "2 active" DOT "512 waiting" },
-		{ "faceDetection", 2, 433, 0, 0, 0, 0, 0,
+		{ "faceDetection", "Face detection", 2, 433, 0, 0, 0, 0, 0,
 		    "2 active" DOT "433 waiting" },
-		{ "ocr", 1, 480, 5, 0, 0, 0, 0,
+		{ "ocr", "OCR", 1, 480, 5, 0, 0, 0, 0,
 		    "1 active" DOT "480 waiting" DOT "5 failed" },
-		{ "videoConversion", 1, 18, 1, 0, 0, 0, 0,
+		{ "videoConversion", "Transcode videos", 1, 18, 1, 0, 0, 0, 0,
 		    "1 active" DOT "18 waiting" DOT "1 failed" },
-		{ "backgroundTask", 1, 3, 0, 0, 0, 0, 0,
+		{ "backgroundTask", "Background Tasks", 1, 3, 0, 0, 0, 0, 0,
 		    "1 active" DOT "3 waiting" },
-		{ "library", 1, 0, 0, 0, 0, 0, 0, "1 active" },
-		{ "notifications", 0, 1, 0, 1, 0, 0, 0, "1 waiting" },
-		IDLE("backupDatabase"), IDLE("duplicateDetection"),
-		IDLE("editor"), IDLE("facialRecognition"),
-		IDLE("integrityCheck"), IDLE("migration"), IDLE("search"),
-		IDLE("sidecar"), IDLE("storageTemplateMigration"),
-		IDLE("workflow"),
+		{ "library", "External Libraries", 1, 0, 0, 0, 0, 0, 0,
+		    "1 active" },
+		{ "notifications", "Notifications", 0, 1, 0, 1, 0, 0, 0,
+		    "1 waiting" },
+		IDLE("backupDatabase", "Create Database Dump"),
+		IDLE("duplicateDetection", "Duplicate Detection"),
+		IDLE("editor", "Editor"),
+		IDLE("facialRecognition", "Facial Recognition"),
+		/* Not in Immich's web UI titles: made from the id. */
+		IDLE("integrityCheck", "Integrity check"),
+		IDLE("migration", "Migration"), IDLE("search", "Search"),
+		IDLE("sidecar", "Sidecar metadata"),
+		IDLE("storageTemplateMigration", "Storage template migration"),
+		IDLE("workflow", "Workflows"),
 	};
 	static const struct body_totals t = {
 		16, 2960, 9, 19, 1, 0, 0, 9, 0
 	};
 	static const char why[] = "Immich said \"no\" \\ twice";
 	static struct jobs j;
-	struct render_stale st = { 42, why };
+	struct render_info st = { 1767225600, 1, 42, why };
 	json_object *root;
 	char *buf = NULL;
 	size_t size = 0;
@@ -274,26 +330,28 @@ test_render_json_newest_stale(void **state)
 	(void)state;
 	load_fixture("jobs-newest.json", &j);
 	render_j = &j;
-	render_st = NULL;
+	render_st = &fresh;
 	CAPTURE(buf, size, call_render_json);
 	root = parse_body(buf, size);
 	free(buf);
-	assert_int_equal(json_object_object_length(root), 14);
 	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	assert_string_equal(jstr(root, "summary"), "16 active" DOT
+	    "2,960 waiting" DOT "9 failed");
 	json_object_put(root);
-	/* The same counts, stale: three more keys, still no "error". */
+	/* The same counts, stale: the same keys, still no "error". */
 	buf = NULL;
 	render_st = &st;
 	CAPTURE(buf, size, call_render_json);
 	root = parse_body(buf, size);
 	free(buf);
-	assert_int_equal(json_object_object_length(root), 17);
 	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
 	assert_int_equal(jbool(root, "stale"), 1);
 	assert_int_equal(jint(root, "age"), 42);
 	assert_string_equal(jstr(root, "upstream_error"), why);
+	assert_string_equal(jstr(root, "status"), "stale" DOT "42 s old");
+	assert_string_equal(jstr(root, "updated"), "2026-01-01T00:00:00Z");
 	json_object_put(root);
-	render_st = NULL;
+	render_st = &fresh;
 }
 
 static void
@@ -303,13 +361,18 @@ test_render_json_order_ties(void **state)
 	json_object *root, *by;
 	char *buf = NULL;
 	size_t size = 0;
-	static const char *const order[] = { "b", "a", "c", "d", "e" };
+	static const char *const order[] = { "b", "a", "c", "d", "f", "e" };
 	size_t i;
 
 	(void)state;
 	memset(&j, 0, sizeof(j));
-	j.n = 5;
-	/* e: idle; d: waiting only via delayed; c: 1 active 0 waiting */
+	j.n = 6;
+	/*
+	 * e: idle; f: failures only (above idle); d: waiting only via
+	 * delayed; c: 1 active 0 waiting
+	 */
+	strcpy(j.q[5].name, "f");
+	j.q[5].failed = 2;
 	strcpy(j.q[0].name, "e");
 	strcpy(j.q[1].name, "d");
 	j.q[1].delayed = 1;
@@ -323,13 +386,13 @@ test_render_json_order_ties(void **state)
 	j.q[4].waiting = 1;
 	j.q[4].paused = 3;		/* waiting 4 beats a's 3 */
 	render_j = &j;
-	render_st = NULL;
+	render_st = &fresh;
 	CAPTURE(buf, size, call_render_json);
 	root = parse_body(buf, size);
 	free(buf);
 	assert_true(json_object_object_get_ex(root, "by_queue", &by));
-	assert_int_equal(json_object_array_length(by), 5);
-	for (i = 0; i < 5; i++)
+	assert_int_equal(json_object_array_length(by), 6);
+	for (i = 0; i < 6; i++)
 		assert_string_equal(jstr(json_object_array_get_idx(by, i),
 		    "name"), order[i]);
 	assert_int_equal(jint(root, "queues_busy"), 4);
@@ -339,10 +402,156 @@ test_render_json_order_ties(void **state)
 		size_t idx[JOBS_MAX_QUEUES];
 
 		jobs_sort_busiest(&j, idx);
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 6; i++)
 			assert_string_equal(j.q[idx[i]].name, order[i]);
 		assert_string_equal(j.q[0].name, "e");
 	}
+	/* Stalled queues come first, in the same order among themselves. */
+	{
+		static const char *const flagged[] = {
+			"d", "e", "b", "a", "c", "f"
+		};
+
+		j.q[0].progress.stalled = 1;	/* e */
+		j.q[1].progress.stalled = 1;	/* d */
+		buf = NULL;
+		CAPTURE(buf, size, call_render_json);
+		root = parse_body(buf, size);
+		free(buf);
+		assert_true(json_object_object_get_ex(root, "by_queue", &by));
+		for (i = 0; i < 6; i++)
+			assert_string_equal(jstr(json_object_array_get_idx(by,
+			    i), "name"), flagged[i]);
+		json_object_put(root);
+	}
+}
+
+static void
+test_render_status(void **state)
+{
+	static const struct {
+		long		 age;
+		const char	*want;
+	} cases[] = {
+		{ 0, "stale" DOT "0 s old" },
+		{ 50, "stale" DOT "50 s old" },
+		{ 119, "stale" DOT "119 s old" },
+		{ 120, "stale" DOT "last seen 2 min ago" },
+		{ 7199, "stale" DOT "last seen 119 min ago" },
+		{ 7200, "stale" DOT "last seen 2 h ago" },
+		{ 10799, "stale" DOT "last seen 2 h ago" },
+		{ 86400, "stale" DOT "last seen 24 h ago" },
+		{ 172800, "stale" DOT "last seen 2 d ago" },
+		{ -5, "stale" DOT "0 s old" },
+	};
+	struct render_info info = fresh;
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	assert_string_equal(render_status(&info, buf, sizeof(buf)), "ok");
+	info.stale = 1;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		info.age = cases[i].age;
+		assert_string_equal(render_status(&info, buf, sizeof(buf)),
+		    cases[i].want);
+	}
+	memset(buf, 'X', sizeof(buf));
+	render_status(&info, buf, 4);
+	assert_string_equal(buf, "sta");
+}
+
+/* Every queue id of every fixture era has Immich's title, or one made. */
+static void
+test_render_title(void **state)
+{
+	static const char *const known[][2] = {
+		{ "thumbnailGeneration", "Generate Thumbnails" },
+		{ "metadataExtraction", "Extract metadata" },
+		{ "videoConversion", "Transcode videos" },
+		{ "faceDetection", "Face detection" },
+		{ "facialRecognition", "Facial Recognition" },
+		{ "smartSearch", "Smart Search" },
+		{ "duplicateDetection", "Duplicate Detection" },
+		{ "backgroundTask", "Background Tasks" },
+		{ "storageTemplateMigration", "Storage template migration" },
+		{ "migration", "Migration" },
+		{ "search", "Search" },
+		{ "sidecar", "Sidecar metadata" },
+		{ "library", "External Libraries" },
+		{ "notifications", "Notifications" },
+		{ "backupDatabase", "Create Database Dump" },
+		{ "ocr", "OCR" },
+		{ "workflow", "Workflows" },
+		{ "editor", "Editor" },
+		/* Immich's UI gives none: made from the id. */
+		{ "integrityCheck", "Integrity check" },
+		{ "objectTagging", "Object tagging" },
+		{ "clip2Encoding", "Clip2 encoding" },
+		{ "snake_case-id", "Snake case id" },
+		{ "URLFetch", "URLFetch" },
+		{ "x", "X" },
+	};
+	static const char *const fixtures[] = {
+		"jobs-newest.json", "jobs-paused.json", "jobs-idle.json",
+		"jobs-v1.100.json", "jobs-v1.106.json", "jobs-v1.1xx.json",
+		"jobs-v2.0.json", "jobs-v2.3.json", "jobs-v2.x.json",
+		"queues-newest.json", "queues-v2.x.json",
+	};
+	static struct jobs j;
+	char buf[160], small[8];
+	size_t i, k, f;
+	int found;
+
+	(void)state;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		assert_string_equal(render_queue_title(known[i][0], buf,
+		    sizeof(buf)), known[i][1]);
+	for (f = 0; f < sizeof(fixtures) / sizeof(fixtures[0]); f++) {
+		load_fixture(fixtures[f], &j);
+		for (k = 0; k < j.n; k++) {
+			found = 0;
+			for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				found |= strcmp(j.q[k].name, known[i][0]) == 0;
+			if (!found)
+				fail_msg("%s: queue %s has no title in this "
+				    "test", fixtures[f], j.q[k].name);
+		}
+	}
+	/* Always NUL-terminated, never past size. */
+	memset(small, 'X', sizeof(small));
+	render_queue_title("storageTemplateMigration", small, 5);
+	assert_string_equal(small, "Stor");
+	assert_int_equal(small[5], 'X');
+	render_queue_title("averyLongUnknownId", small, 5);
+	assert_true(strlen(small) < 5);
+}
+
+static void
+test_render_totals_summary(void **state)
+{
+	static struct jobs j;
+	char buf[160];
+
+	(void)state;
+	load_fixture("jobs-idle.json", &j);
+	assert_string_equal(render_totals_summary(&j, buf, sizeof(buf)),
+	    "idle");
+	memset(&j, 0, sizeof(j));
+	j.n = 2;
+	strcpy(j.q[0].name, "a");
+	j.q[0].active = 1234567;
+	j.q[0].waiting = 1000;
+	strcpy(j.q[1].name, "b");
+	j.q[1].is_paused = 1;
+	j.q[1].waiting = 10;	/* a paused queue's work, whatever its state */
+	j.q[1].paused = 990;
+	assert_string_equal(render_totals_summary(&j, buf, sizeof(buf)),
+	    "1,234,567 active" DOT "2,000 waiting (1,000 paused)");
+	j.q[1].failed = 999;
+	assert_string_equal(render_totals_summary(&j, buf, sizeof(buf)),
+	    "1,234,567 active" DOT "2,000 waiting (1,000 paused)" DOT
+	    "999 failed");
 }
 
 static void
@@ -368,10 +577,14 @@ test_render_summary(void **state)
 	q.delayed = 2;
 	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)),
 	    "4 active" DOT "902 waiting" DOT "3 failed");
+	q.waiting = 999;	/* 1,001 with the 2 delayed */
+	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)),
+	    "4 active" DOT "1,001 waiting" DOT "3 failed");
+	q.waiting = 900;
 	q.is_paused = 1;
 	q.active = INT64_MAX;
 	assert_string_equal(render_queue_summary(&q, buf, sizeof(buf)),
-	    "paused" DOT "9223372036854775807 active" DOT "902 waiting"
+	    "paused" DOT "9,223,372,036,854,775,807 active" DOT "902 waiting"
 	    DOT "3 failed");
 	/* Any buffer size: always NUL-terminated, never past size. */
 	for (size = 1; size <= sizeof(small); size++) {
@@ -539,7 +752,7 @@ test_render_write_error(void **state)
 	err_set(&e, 502, 0, "x");
 	f = fopen("/dev/full", "w");
 	assert_non_null(f);
-	assert_int_equal(render_json(f, &j, NULL), -1);
+	assert_int_equal(render_json(f, &j, &fresh), -1);
 	clearerr(f);
 	assert_int_equal(render_error(f, &e), -1);
 	clearerr(f);
@@ -585,7 +798,7 @@ test_render_progress(void **state)
 	j.total_progress.rate = 252.35;
 	j.total_progress.eta_seconds = 2 * 3600 + 14 * 60;
 	render_j = &j;
-	render_st = NULL;
+	render_st = &fresh;
 	CAPTURE(buf, size, call_render_json);
 	assert_non_null(strstr(buf, "\"rate\":240.0,"));
 	assert_non_null(strstr(buf, "\"rate\":12.3,"));
@@ -637,6 +850,9 @@ main(void)
 		cmocka_unit_test(test_render_json_newest_stale),
 		cmocka_unit_test(test_render_json_order_ties),
 		cmocka_unit_test(test_render_summary),
+		cmocka_unit_test(test_render_status),
+		cmocka_unit_test(test_render_title),
+		cmocka_unit_test(test_render_totals_summary),
 		cmocka_unit_test(test_render_error),
 		cmocka_unit_test(test_render_metrics),
 		cmocka_unit_test(test_render_progress),
