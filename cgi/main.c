@@ -137,10 +137,17 @@ write_headers(const struct request *r, int status, const char *type,
 	    "\r\n", status, reason(status), type, extra != NULL ? extra : "");
 }
 
+/*
+ * The answer is complete: close stdout, not just flush it, so the web
+ * server has all of it and ends the request even if what follows (exit,
+ * libraries' cleanup, a resolver thread) takes its time.
+ */
 static int
 finish(void)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	int bad = ferror(stdout);
+
+	if (fclose(stdout) != 0 || bad) {
 		fprintf(stderr, "immich-jobs-proxy: writing the answer: %s\n",
 		    strerror(errno));
 		return 1;

@@ -235,6 +235,15 @@ fetch(const struct config *c, const char *path,
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_PROXY, "");	/* ignore *_proxy env */
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700	/* 7.87.0 */
+	/*
+	 * A name server that never answers leaves libcurl's resolver thread
+	 * in getaddrinfo() long after the deadline, and curl_easy_cleanup()
+	 * would join it (10-30 s): let it go instead; the process ends soon.
+	 * Older libcurl: the CGI's hard cap (cgi/main.c) keeps the bound.
+	 */
+	curl_easy_setopt(curl, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, left);
 	/*

@@ -49,6 +49,8 @@
  *   500 - out of memory (also in parsing), libcurl could not start, or
  *         libcurl refused IMMICH_URL (unsupported scheme, malformed).
  * Messages name the problem and what to check, and never hold the key.
+ * Returns on time even when a name server never answers: libcurl's
+ * resolver thread is left behind, not joined (libcurl 7.87+).
  */
 int	upstream_get(const struct config *c, const struct timespec *deadline,
 	    struct jobs *j, struct err *e);
