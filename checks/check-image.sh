@@ -31,6 +31,9 @@ MAX_SIZE_MB=${MAX_SIZE_MB:-120}
 PASSED=0
 DOCKERD_PID=""
 CONTAINERS=""
+NETWORKS=""
+LATEST=immich-jobs-proxy:latest	# the image docker-compose.yml names
+LATEST_WAS="" LATEST_TAGGED=""
 
 pass() { ok "$*"; PASSED=$((PASSED + 1)); }
 check() {
@@ -50,6 +53,13 @@ stop() {
 
 image_cleanup() {
 	for c in $CONTAINERS; do docker rm -f "$c" > /dev/null 2>&1; done
+	for n in $NETWORKS; do docker network rm "$n" > /dev/null 2>&1; done
+	# compose's image name: given back to the image that had it, if any.
+	if [ -n "$LATEST_WAS" ]; then
+		docker tag "$LATEST_WAS" "$LATEST" > /dev/null 2>&1
+	elif [ -n "$LATEST_TAGGED" ]; then
+		docker rmi "$LATEST" > /dev/null 2>&1
+	fi
 	if [ -n "$DOCKERD_PID" ]; then
 		echo "# stopping the dockerd this check started"
 		kill "$DOCKERD_PID" 2> /dev/null
@@ -131,11 +141,16 @@ done
 
 # --- 3. the image ------------------------------------------------------------
 t0=$(ms)
+old_id=$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null)
 if ! "$BUILD_CLI" build -t "$IMAGE" "$TOP" > "$T/build.log" 2>&1; then
 	tail -n 30 "$T/build.log" | sed 's/^/# /'
 	stop "docker build"
 fi
 pass "docker build -t $IMAGE . ($(( ($(ms) - t0) / 1000 )) s, BuildKit: $([ "$DOCKER_BUILDKIT" = 1 ] && echo yes || echo no))"
+
+# The previous build, unless something else still names or uses it.
+[ -z "$old_id" ] || [ "$old_id" = "$(docker image inspect -f '{{.Id}}' "$IMAGE")" ] ||
+    docker rmi "$old_id" > /dev/null 2>&1
 
 inspect() { docker image inspect -f "$1" "$IMAGE"; }
 size=$(inspect '{{.Size}}')
@@ -169,10 +184,11 @@ run() {
 	    -e IMMICH_URL="$FAKE_URL" "$@" "$IMAGE" > "$T/run.log" 2>&1 ||
 	    sed 's/^/# /' "$T/run.log"
 }
-# listening: lighttpd in the container accepts connections (30 s at most).
+# listening NAME [HOST]: lighttpd in container NAME accepts connections on
+# HOST (127.0.0.1), port $PORT (30 s at most).
 listening() {
 	i=0
-	while ! "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null; do
+	while ! "$PY" -c "import socket; socket.create_connection(('${2:-127.0.0.1}', $PORT), 1)" 2>/dev/null; do
 		[ "$(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ] || return 1
 		sleep 0.1; i=$((i + 1))
 		[ $i -lt 300 ] || return 1
@@ -250,13 +266,51 @@ check "... without the key" sh -c "! grep -qF -- '$KEY' '$T/docker-logs'"
 docker rm -f "$NAME-unreadable" > /dev/null
 
 # --- 5. docker-compose.yml ---------------------------------------------------
+# As the README says: a copy of the file with the key file beside it, on
+# "Immich's network" (one made here, IMMICH_NETWORK) where a fake Immich
+# answers as immich-server:2283: lighttpd of the image itself serving the
+# fixture.  `compose run` starts the service as written but publishes no
+# port; the check talks to the container's own address on that network.
 if command -v docker-compose > /dev/null; then
 	compose=docker-compose
 else
 	compose="docker compose"
 fi
-check "$compose config accepts docker-compose.yml" \
-    sh -c "cd '$TOP' && $compose -f docker-compose.yml config -q"
+mkdir -p "$T/compose"
+cp "$TOP/docker-compose.yml" "$T/compose/"
+printf '%s\n' "$KEY" > "$T/compose/immich_jobs_api_key.txt"
+chown 10001 "$T/compose/immich_jobs_api_key.txt" && chmod 0400 "$T/compose/immich_jobs_api_key.txt"
+export IMMICH_NETWORK=$NAME
+(cd "$T/compose" && $compose -p "ijpcheck$$" config -q) > "$T/compose.log" 2>&1
+check "$compose config accepts docker-compose.yml" [ $? = 0 ]
+sed 's/^/# /' "$T/compose.log"
+docker network create "$IMMICH_NETWORK" > /dev/null && NETWORKS="$IMMICH_NETWORK"
+printf '%s\n' 'server.port = 2283' 'server.document-root = "/srv"' \
+    'mimetype.assign = ( "" => "application/json" )' > "$T/fake-immich.conf"
+CONTAINERS="$CONTAINERS $NAME-immich"
+docker run -d --name "$NAME-immich" --network "$IMMICH_NETWORK" \
+    --network-alias immich-server --read-only \
+    -v "$T/fake-immich.conf:/etc/fake-immich.conf:ro" \
+    -v "$FIX/jobs-newest.json:/srv/api/jobs:ro" \
+    --entrypoint lighttpd "$IMAGE" -D -f /etc/fake-immich.conf > /dev/null
+LATEST_WAS=$(docker image inspect -f '{{.Id}}' "$LATEST" 2>/dev/null)
+docker tag "$IMAGE" "$LATEST" && LATEST_TAGGED=1
+CONTAINERS="$CONTAINERS $NAME-compose"
+(cd "$T/compose" && $compose -p "ijpcheck$$" run -d --name "$NAME-compose" \
+    immich-jobs-proxy) > "$T/compose.log" 2>&1 || sed 's/^/# /' "$T/compose.log"
+ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$IMMICH_NETWORK\").IPAddress}}" "$NAME-compose" 2>/dev/null)
+listening "$NAME-compose" "$ip"
+check "compose: the service listens on $ip:$PORT on Immich's network" [ $? = 0 ]
+HTTP_URL=http://$ip:$PORT
+http GET /
+totals=$(json '"%s:%s:%s:%s" % (j["active"], j["waiting"], j["failed"], j["queues"])' | tr -d '"')
+check "compose: GET / reaches immich-server:2283 and answers the totals (got $STATUS $totals)" \
+    [ "$STATUS:$totals" = "200:$FIX_TOTALS" ]
+check "compose: the container becomes healthy" health "$NAME-compose" healthy
+check "compose: uid 10001, read-only root, /tmp a tmpfs, no capability" \
+    [ "$(docker exec "$NAME-compose" id -u) $(docker inspect -f '{{.HostConfig.ReadonlyRootfs}} {{range $k, $_ := .HostConfig.Tmpfs}}{{$k}}{{end}} {{.HostConfig.CapDrop}}' "$NAME-compose")" = "10001 true /tmp [ALL]" ]
+docker logs "$NAME-compose" > "$T/docker-logs" 2>&1
+check "compose: the key is not in docker logs" sh -c "! grep -qF -- '$KEY' '$T/docker-logs'"
 
 echo "# check-image took $(( ($(ms) - t_start) / 1000 )) s"
 summary
