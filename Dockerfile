@@ -37,12 +37,14 @@ ENV IMMICH_URL="" \
     IMMICH_JOBS_STALE_TTL="" \
     IMMICH_JOBS_STALL_AFTER="" \
     IMMICH_JOBS_CACHE_DIR="/tmp/immich-jobs-proxy" \
-    TMPDIR="/tmp"
+    TMPDIR="/tmp" \
+    IMMICH_JOBS_PORT="8085"
 USER 10001:10001
+# lighttpd listens on IMMICH_JOBS_PORT, IPv6 and IPv4.
 EXPOSE 8085
 # /healthz never calls Immich: it proves that lighttpd answers and runs the
 # CGI, and that the CGI is configured (500 otherwise).  An HTTP request from
 # bash alone: the image carries no curl or wget.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
-    CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/8085 && printf "GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && read -r _ status _ <&3 && [ "$status" = 200 ]'
+    CMD bash -c 'exec 3<>"/dev/tcp/127.0.0.1/${IMMICH_JOBS_PORT:-8085}" && printf "GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && read -r _ status _ <&3 && [ "$status" = 200 ]'
 CMD ["immich-jobs-proxy", "/usr/local/etc/immich-jobs-proxy/lighttpd.conf"]

@@ -10,16 +10,19 @@
 #      (debootstrap + docker import; the tarball stays in build/image/).
 #   3. docker build; the image's user, port, health check and packages.
 #   4. The container on the host's network namespace, so that it reaches the
-#      fake Immich on 127.0.0.1 (nothing leaves loopback): read-only root
+#      fake Immich on 127.0.0.1 (nothing leaves loopback), on a free port
+#      (IMMICH_JOBS_PORT): read-only root
 #      filesystem, /tmp on a tmpfs, every capability dropped, the key as a
 #      file mounted the way compose mounts a secret: GET /, /healthz,
-#      /metrics, health status, uid, cache on the tmpfs, docker stop time,
+#      /metrics, IPv6, health status, uid, cache on the tmpfs, docker stop time,
 #      the key in no log; a key file uid 10001 cannot read is reported.
-#   5. docker-compose.yml: `docker-compose config` accepts it.
+#   5. docker-compose.yml as written (`compose config`, `compose run`) on a
+#      network of its own, where a fake Immich (the image's own lighttpd
+#      serving a fixture) answers as immich-server:2283.
 # Prints TAP-style "ok - ..." / "not ok - ..." and "N passed, N failed".
 # Needs root (as CI runs it) unless a Docker engine and the base image are
-# already there.  Everything it starts (containers, dockerd, the fake) it
-# stops and removes.
+# already there.  Everything it starts (containers, network, dockerd, the
+# fakes) it stops and removes; it keeps the images for the next run.
 . "$(dirname "$0")/../tests/lib.sh"
 
 IMAGE=${IMAGE:-immich-jobs-proxy:check}
@@ -169,7 +172,8 @@ check "runtime image has no compiler, make or -dev package" \
 # --- 4. the container --------------------------------------------------------
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
-PORT=8085
+# On the host's network the container listens where nothing else does.
+PORT=$(free_port)
 # The key file as the README says to make it: owned by uid 10001, mode 0400.
 printf '%s\n' "$KEY" > "$T/key"
 chown 10001 "$T/key" 2> /dev/null && chmod 0400 "$T/key"
@@ -203,10 +207,7 @@ health() {
 	done
 }
 
-if "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null; then
-	stop "port $PORT is free for the container"
-fi
-run "$NAME" -e IMMICH_JOBS_API_KEY_FILE="$SECRET" \
+run "$NAME" -e IMMICH_JOBS_PORT="$PORT" -e IMMICH_JOBS_API_KEY_FILE="$SECRET" \
     -e IMMICH_JOBS_CACHE_TTL=300 -v "$T/key:$SECRET:ro"
 listening "$NAME" || { docker logs "$NAME" 2>&1 | sed 's/^/# /'; stop "the container listens on $PORT"; }
 pass "the container listens on $PORT"
@@ -224,6 +225,8 @@ check "the cache is kept in /tmp/immich-jobs-proxy" \
     [ "$(docker exec "$NAME" sh -c 'ls /tmp/immich-jobs-proxy | grep -vc "\.lock$"')" -ge 1 ]
 http GET /healthz
 check "GET /healthz answers 200 {\"status\":\"ok\"}" [ "$STATUS:$(json 'j["status"]')" = '200:"ok"' ]
+HTTP_URL="http://[::1]:$PORT" http GET /healthz
+check "GET http://[::1]:$PORT/healthz answers 200 too (IPv6)" [ "$STATUS:$(json 'j["status"]')" = '200:"ok"' ]
 http GET /metrics
 check "GET /metrics answers 200 with immich_jobs_up 1" \
     sh -c "[ '$STATUS' = 200 ] && grep -qx 'immich_jobs_up 1' '$T/body'"
@@ -254,7 +257,7 @@ docker rm "$NAME" > /dev/null
 # the service says so, at start and in /healthz, and the container is
 # unhealthy.
 chown 0 "$T/key" && chmod 0600 "$T/key"
-run "$NAME-unreadable" -e IMMICH_JOBS_API_KEY_FILE="$SECRET" -v "$T/key:$SECRET:ro"
+run "$NAME-unreadable" -e IMMICH_JOBS_PORT="$PORT" -e IMMICH_JOBS_API_KEY_FILE="$SECRET" -v "$T/key:$SECRET:ro"
 listening "$NAME-unreadable"
 http GET /healthz
 check "a key file uid 10001 cannot read: /healthz 500 names IMMICH_JOBS_API_KEY_FILE" \
@@ -298,6 +301,7 @@ docker tag "$IMAGE" "$LATEST" && LATEST_TAGGED=1
 CONTAINERS="$CONTAINERS $NAME-compose"
 (cd "$T/compose" && $compose -p "ijpcheck$$" run -d --name "$NAME-compose" \
     immich-jobs-proxy) > "$T/compose.log" 2>&1 || sed 's/^/# /' "$T/compose.log"
+PORT=8085	# the image's own, in the container's network namespace
 ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$IMMICH_NETWORK\").IPAddress}}" "$NAME-compose" 2>/dev/null)
 listening "$NAME-compose" "$ip"
 check "compose: the service listens on $ip:$PORT on Immich's network" [ $? = 0 ]
