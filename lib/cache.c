@@ -341,6 +341,56 @@ fail:
 	return -1;
 }
 
+int
+cache_note_write_failed(int lock, long period)
+{
+	struct timespec now, times[2];
+	struct stat st;
+	int report;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (fstat(lock, &st) == -1)
+		return 1;
+	report = st.st_size == 0 || now.tv_sec - st.st_mtim.tv_sec >= period ||
+	    now.tv_sec < st.st_mtim.tv_sec;
+	/*
+	 * Growing the file to 1 byte leaves a hole: no block is allocated,
+	 * so this works on a full disk.  Times set from clock_gettime, not
+	 * the file system's coarser clock, so that a waiter that began
+	 * waiting just before compares them right.
+	 */
+	if (report && ftruncate(lock, 1) == -1)
+		return 1;
+	times[0] = now;
+	times[1] = now;
+	if (!report)
+		times[1].tv_nsec = UTIME_OMIT;
+	futimens(lock, times);
+	return report;
+}
+
+void
+cache_note_written(int lock)
+{
+	struct stat st;
+
+	if (fstat(lock, &st) == 0 && st.st_size != 0 &&
+	    ftruncate(lock, 0) == -1)
+		return;		/* the next failure is just not reported */
+}
+
+int
+cache_write_failed_since(int lock, const struct timespec *t)
+{
+	struct stat st;
+
+	if (fstat(lock, &st) == -1)
+		return 0;
+	return st.st_atim.tv_sec > t->tv_sec ||
+	    (st.st_atim.tv_sec == t->tv_sec &&
+	    st.st_atim.tv_nsec >= t->tv_nsec);
+}
+
 void
 cache_unlock(int fd)
 {

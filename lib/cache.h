@@ -105,6 +105,37 @@ int	cache_history_read(const char *path, uint64_t id, struct history *h);
  */
 int	cache_history_write(const char *path, uint64_t id, struct history *h);
 
+/*
+ * What the lock file records about writing the entry.  It lives in the lock
+ * file's metadata only (its size and times, never data), so it can be
+ * recorded on a full disk, the case it is for:
+ *   atime  when a lock holder last failed to write the entry;
+ *   mtime  when such a failure was last reported (size 1), or nothing
+ *          reported since the last good write (size 0).
+ * lock is a descriptor from cache_lock, held.
+ */
+
+/*
+ * cache_note_write_failed - record that writing the entry failed now.
+ * Returns 1 when the caller should report it: the first failure since the
+ * last good write, or the first one at least period seconds after the last
+ * reported one (so a full disk is reported once per cache period, not once
+ * per request); 0 when it was reported already.
+ */
+int	cache_note_write_failed(int lock, long period);
+
+/* cache_note_written - record that writing the entry succeeded. */
+void	cache_note_written(int lock);
+
+/*
+ * cache_write_failed_since - 1 when a lock holder failed to write the
+ * entry at or after *t (CLOCK_REALTIME), 0 when not (or when the lock
+ * file cannot be examined).  A request that waited for the lock and finds
+ * no fresh entry tells with it whether the holder could not write the
+ * entry (1) or died before writing it (0).
+ */
+int	cache_write_failed_since(int lock, const struct timespec *t);
+
 /* cache_unlock - release and close a lock from cache_lock. */
 void	cache_unlock(int fd);
 

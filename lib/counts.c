@@ -106,7 +106,7 @@ counts_get(const struct config *c, const struct timespec *until,
     counts_loader_fn load, struct counts *out)
 {
 	struct cache_entry ent;
-	struct timespec deadline;
+	struct timespec deadline, wait_start;
 	char path[CONFIG_PATH_MAX];
 	char why[128];
 	long now;
@@ -145,6 +145,7 @@ counts_get(const struct config *c, const struct timespec *until,
 	waited = 0;
 	if ((lock = cache_lock(path, 0)) == -1 && errno == EWOULDBLOCK) {
 		waited = 1;
+		clock_gettime(CLOCK_REALTIME, &wait_start);
 		lock = cache_lock(path, deadline_left_ms(&deadline));
 	}
 	if (lock == -1) {
@@ -172,11 +173,14 @@ counts_get(const struct config *c, const struct timespec *until,
 		cache_unlock(lock);
 		return waited_too_long(c, &ent, out);
 	}
-	if (waited) {
+	if (waited && cache_write_failed_since(lock, &wait_start)) {
 		/*
-		 * The leader left no result (the cache cannot be written, or
-		 * it was killed): ask Immich now, side by side with the other
-		 * waiters, rather than one after another behind the lock.
+		 * The leader asked Immich but could not store the result (a
+		 * full disk): so will the next, so ask Immich now, side by
+		 * side with the other waiters, rather than one after another
+		 * behind the lock until the deadline.  A leader that died
+		 * recorded nothing: then this request leads in its place,
+		 * holding the lock, and the others wait for its result.
 		 */
 		cache_unlock(lock);
 		if ((rc = call_upstream(c, &deadline, load, out)) == 0) {
@@ -200,10 +204,15 @@ counts_get(const struct config *c, const struct timespec *until,
 	}
 	if (cache_write(path, id, &ent) != 0) {
 		saved = errno;
-		fprintf(stderr, "immich-jobs-proxy: cannot write the cache in "
-		    "%s: %s\n", c->cache_dir, cache_dir_problem(c->cache_dir,
-		    saved, why, sizeof(why)));
-	}
+		/* Once per cache period, not once per request. */
+		if (cache_note_write_failed(lock, c->cache_ttl))
+			fprintf(stderr, "immich-jobs-proxy: cannot write the "
+			    "cache in %s: %s (said once every %ld s while it "
+			    "lasts)\n", c->cache_dir,
+			    cache_dir_problem(c->cache_dir, saved, why,
+			    sizeof(why)), c->cache_ttl);
+	} else
+		cache_note_written(lock);
 	cache_unlock(lock);
 	return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
 }

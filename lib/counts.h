@@ -45,7 +45,10 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
  * long, so a failing Immich is not hammered; out->from_cache and out->age
  * say so); on a miss one process per configuration calls Immich while the
  * others wait for its result (cache_lock), every wait counting down to the
- * deadline; when Immich fails and the last good counts are at most
+ * deadline.  When that process dies before storing a result, one waiter
+ * calls Immich in its place while the rest wait for it (one more call in
+ * all); when it could not store the result (a full disk), the waiters call
+ * Immich side by side rather than one after another.  When Immich fails and the last good counts are at most
  * stale_ttl seconds old they are returned as COUNTS_STALE with the failure
  * in out->err.
  * Returns 0 when out->jobs holds counts (HIT, MISS or STALE), -1 when not:
@@ -53,7 +56,9 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
  * cache), 500 when load fails (module not loadable), or 504 when the
  * deadline passed while waiting for another request.  A cache directory
  * that cannot be used is reported on stderr (with the reason) and the call
- * goes to Immich.
+ * goes to Immich; an entry that cannot be written is reported on stderr
+ * once per cache_ttl seconds while it lasts (recorded on the lock file,
+ * cache_note_write_failed), not once per request.
  */
 int	counts_get(const struct config *c, const struct timespec *deadline,
 	    counts_loader_fn load, struct counts *out);

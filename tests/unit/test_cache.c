@@ -285,6 +285,50 @@ test_cache_lock(void **state)
 }
 
 
+/*
+ * What the lock records about writing the entry: a failure is to be said
+ * once per period and again after a good write; a waiter can tell a holder
+ * that failed to write from one that died.
+ */
+static void
+test_cache_write_failure_notes(void **state)
+{
+	char path[300];
+	struct timespec before, after;
+	int lock;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "notes/0123456789abcdef");
+	assert_true((lock = cache_lock(path, 0)) >= 0);
+	clock_gettime(CLOCK_REALTIME, &before);
+	/* A new lock: nothing recorded, as after a holder that died. */
+	assert_int_equal(cache_write_failed_since(lock, &before), 0);
+	assert_int_equal(cache_note_write_failed(lock, 60), 1);
+	assert_int_equal(cache_write_failed_since(lock, &before), 1);
+	/* Said once within the period, however often it fails. */
+	assert_int_equal(cache_note_write_failed(lock, 60), 0);
+	assert_int_equal(cache_note_write_failed(lock, 60), 0);
+	/* Each failure is still recorded for the waiters. */
+	clock_gettime(CLOCK_REALTIME, &after);
+	assert_int_equal(cache_note_write_failed(lock, 60), 0);
+	assert_int_equal(cache_write_failed_since(lock, &after), 1);
+	/* A period of 0 s says every one. */
+	assert_int_equal(cache_note_write_failed(lock, 0), 1);
+	/* After a good write the next failure is said at once. */
+	cache_note_written(lock);
+	assert_int_equal(cache_note_write_failed(lock, 60), 1);
+	/* Nothing recorded after a moment past the last failure. */
+	poll(NULL, 0, 20);
+	clock_gettime(CLOCK_REALTIME, &after);
+	assert_int_equal(cache_write_failed_since(lock, &after), 0);
+	cache_unlock(lock);
+	/* The record stays with the lock file, for the next holder. */
+	assert_true((lock = cache_lock(path, 0)) >= 0);
+	assert_int_equal(cache_write_failed_since(lock, &before), 1);
+	assert_int_equal(cache_note_write_failed(lock, 60), 0);
+	cache_unlock(lock);
+}
+
 int
 main(void)
 {
@@ -294,6 +338,7 @@ main(void)
 		cmocka_unit_test(test_cache_id),
 		cmocka_unit_test(test_cache_unsafe_dir),
 		cmocka_unit_test(test_cache_lock),
+		cmocka_unit_test(test_cache_write_failure_notes),
 	};
 
 	return cmocka_run_group_tests_name("cache", tests, group_setup,

@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,6 +499,116 @@ test_counts_waits_for_lock_holder(void **state)
 }
 
 /*
+ * Single-flight when the leader dies: a process holding the lock (the
+ * leader calling Immich) is killed with SIGKILL while 10 others wait.  One
+ * of them leads in its place and the rest use its result: one Immich call
+ * for all of them, not one each.
+ */
+static void
+test_counts_leader_killed(void **state)
+{
+	static struct config c;
+	char path[CONFIG_PATH_MAX + 32], ready;
+	pid_t leader, waiters[10];
+	int fds[2], status, calls = 0, bad = 0;
+	size_t i;
+
+	(void)state;
+	counts_config(&c, "killed", "http://a", 30, 60);
+	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	leader = fork();
+	assert_true(leader >= 0);
+	if (leader == 0) {
+		close(fds[0]);
+		if (cache_lock(path, 5000) < 0 || write(fds[1], "L", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();	/* "calling Immich" until killed */
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &ready, 1), 1);	/* it holds the lock */
+	close(fds[0]);
+	for (i = 0; i < 10; i++) {
+		waiters[i] = fork();
+		assert_true(waiters[i] >= 0);
+		if (waiters[i] == 0) {
+			static struct counts out;
+			int rc;
+
+			fake_reset(0, 7);
+			rc = counts_get(&c, NULL, fake_loader, &out);
+			/* exit status: its Immich calls, +10 when wrong */
+			_exit(fake_calls + (rc != 0 ||
+			    out.jobs.q[0].active != 7 ? 10 : 0));
+		}
+	}
+	poll(NULL, 0, 300);	/* let them wait on the lock */
+	assert_int_equal(kill(leader, SIGKILL), 0);
+	assert_int_equal(waitpid(leader, &status, 0), leader);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(waitpid(waiters[i], &status, 0), waiters[i]);
+		assert_true(WIFEXITED(status));
+		calls += WEXITSTATUS(status) % 10;
+		bad += WEXITSTATUS(status) / 10;
+	}
+	assert_int_equal(bad, 0);
+	assert_int_equal(calls, 1);
+}
+
+/*
+ * A cache entry that cannot be written (a directory stands where it goes):
+ * every request still gets Immich's counts, and the failure is said on
+ * stderr once per cache period, not once per request.
+ */
+static void
+test_counts_write_failure_said_once(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	char path[CONFIG_PATH_MAX + 32], sub[CONFIG_PATH_MAX + 64];
+	char log[256];
+	const char *p;
+	size_t len;
+	char *text;
+	int saved, fd, i, said;
+
+	(void)state;
+	counts_config(&c, "unwritable", "http://a", 30, 60);
+	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+	assert_int_equal(mkdir(c.cache_dir, 0700), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/x", path);
+	write_file(sub, "x", 1);	/* rename() cannot replace it */
+	fake_reset(0, 7);
+	tmp_path(log, sizeof(log), "unwritable.log");
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	for (i = 1; i <= 5; i++)
+		if (counts_get(&c, NULL, fake_loader, &out) != 0 ||
+		    out.source != COUNTS_MISS || out.jobs.q[0].active != 7 ||
+		    fake_calls != i)
+			break;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(i, 6);
+	text = read_file(log, &len);
+	for (said = 0, p = text; (p = strstr(p, "cannot write the cache")) != NULL;
+	    p++)
+		said++;
+	assert_int_equal(said, 1);
+	assert_non_null(strstr(text, c.cache_dir));
+	assert_null(strstr(text, "SECRET"));
+	free(text);
+}
+
+/*
  * The lock is held past IMMICH_JOBS_TIMEOUT (1 s here): 504, or the last
  * good counts as stale when they are young enough; Immich is not called.
  */
@@ -611,6 +722,8 @@ main(void)
 		cmocka_unit_test(test_counts_waits_for_lock_holder),
 		cmocka_unit_test(test_counts_lock_timeout),
 		cmocka_unit_test(test_counts_progress),
+		cmocka_unit_test(test_counts_leader_killed),
+		cmocka_unit_test(test_counts_write_failure_said_once),
 	};
 
 	return cmocka_run_group_tests_name("counts", tests, group_setup,
