@@ -134,6 +134,17 @@ cgi() {
 	cat "$T/raw" "$T/stderr" >> "$T/all-output"
 }
 
+# cgi_bg NAME [VAR=value...]: one CGI run of GET / in the background, as
+# lighttpd runs it with the cache in $T/cache (TTL 30 s unless given):
+# stdout to $T/out.NAME, stderr to $T/err.NAME, its pid in BG_PID.
+cgi_bg() {
+	_name=$1; shift
+	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ \
+	    IMMICH_URL="${FAKE_URL:-}" IMMICH_JOBS_API_KEY="$KEY" IMMICH_JOBS_CACHE_DIR="$T/cache" \
+	    IMMICH_JOBS_CACHE_TTL=30 "$@" $CGI_WRAPPER "$BIN" > "$T/out.$_name" 2> "$T/err.$_name" &
+	BG_PID=$!
+}
+
 # split_response FILE: headers (CRLF stripped) and body of a CGI or HTTP
 # response into $T/headers and $T/body; STATUS from "Status:" or the
 # status line.

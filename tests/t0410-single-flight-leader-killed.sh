@@ -10,19 +10,12 @@ fake_start
 waiters=40
 [ -z "$CGI_WRAPPER" ] || waiters=8
 timeout=$((20 + ${TIME_SLACK_MS:-0} / 1000))
-run() {	# run NAME: one CGI run in the background, its pid in RUN_PID
-	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ \
-	    IMMICH_URL="$FAKE_URL" IMMICH_JOBS_API_KEY="$KEY" IMMICH_JOBS_CACHE_DIR="$T/cache" \
-	    IMMICH_JOBS_CACHE_TTL=30 IMMICH_JOBS_TIMEOUT=$timeout \
-	    $CGI_WRAPPER "$BIN" > "$T/out.$1" 2> "$T/err.$1" &
-	RUN_PID=$!
-}
 # has_lock_open PID: the process has the cache's lock file open.
 has_lock_open() {
 	ls -l "/proc/$1/fd" 2>/dev/null | grep -q '\.lock$'
 }
-run leader
-leader=$RUN_PID
+cgi_bg leader IMMICH_JOBS_TIMEOUT=$timeout
+leader=$BG_PID
 PIDS="$PIDS $leader"
 i=0
 while [ "$(fake_requests)" -lt 1 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
@@ -30,8 +23,8 @@ check "the leader is calling Immich" [ "$(fake_requests)" = 1 ]
 i=0
 runs=""
 while [ $i -lt $waiters ]; do
-	run $i
-	runs="$runs $RUN_PID"
+	cgi_bg $i IMMICH_JOBS_TIMEOUT=$timeout
+	runs="$runs $BG_PID"
 	i=$((i + 1))
 done
 # Kill the leader only once every waiter is waiting on the lock.

@@ -407,6 +407,29 @@ test_counts_per_config(void **state)
 	assert_no_file_holds(a.cache_dir, k.key);
 }
 
+/* Send stderr to the file at path; returns what stderr_back restores. */
+static int
+stderr_to(const char *path)
+{
+	int saved, fd;
+
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	return saved;
+}
+
+static void
+stderr_back(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+
 /* An unusable cache directory: said on stderr (no key), Immich called. */
 static void
 test_counts_unusable_dir(void **state)
@@ -416,7 +439,7 @@ test_counts_unusable_dir(void **state)
 	char log[256];
 	size_t len;
 	char *text;
-	int saved, fd, i;
+	int saved, i;
 
 	(void)state;
 	counts_config(&c, "unusable", "http://a", 5, 60);
@@ -424,12 +447,7 @@ test_counts_unusable_dir(void **state)
 	assert_int_equal(chmod(c.cache_dir, 0777), 0);
 	fake_reset(0, 7);
 	tmp_path(log, sizeof(log), "unusable.log");
-	fflush(stderr);
-	saved = dup(2);
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(saved >= 0 && fd >= 0);
-	dup2(fd, 2);
-	close(fd);
+	saved = stderr_to(log);
 	for (i = 1; i <= 2; i++) {
 		int rc = counts_get(&c, NULL, fake_loader, &out);
 
@@ -437,9 +455,7 @@ test_counts_unusable_dir(void **state)
 		    fake_calls != i)
 			break;
 	}
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	stderr_back(saved);
 	assert_int_equal(i, 3);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(count_files(c.cache_dir, NULL), 0);
@@ -451,21 +467,19 @@ test_counts_unusable_dir(void **state)
 }
 
 /*
- * Single-flight: while another process holds the lock, counts_get waits
- * and then answers from what that process stored, without calling Immich.
+ * A leader in another process: it takes c's lock, and once it holds it
+ * (the return) either stores an entry with "alpha" active after 300 ms
+ * "calling Immich" and exits 0 (active >= 0), or waits until killed
+ * (active < 0).  Returns its pid.
  */
-static void
-test_counts_waits_for_lock_holder(void **state)
+static pid_t
+fork_lock_holder(const struct config *c, int64_t active)
 {
-	static struct config c;
-	static struct counts out;
 	char path[CONFIG_PATH_MAX + 32], ready;
-	int fds[2], status;
+	int fds[2];
 	pid_t pid;
 
-	(void)state;
-	counts_config(&c, "flight", "http://a", 5, 60);
-	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+	assert_int_equal(cache_path(c, path, sizeof(path)), 0);
 	assert_int_equal(pipe(fds), 0);
 	fflush(NULL);
 	pid = fork();
@@ -477,9 +491,12 @@ test_counts_waits_for_lock_holder(void **state)
 		close(fds[0]);
 		if (lock < 0 || write(fds[1], "L", 1) != 1)
 			_exit(1);
-		poll(NULL, 0, 300);	/* "calling Immich" */
-		fill_entry(&ent, (int64_t)time(NULL), 0, 222);
-		if (cache_write(path, cache_id(&c), &ent) != 0)
+		if (active < 0)
+			for (;;)
+				pause();
+		poll(NULL, 0, 300);
+		fill_entry(&ent, (int64_t)time(NULL), 0, active);
+		if (cache_write(path, cache_id(c), &ent) != 0)
 			_exit(2);
 		cache_unlock(lock);
 		_exit(0);
@@ -487,6 +504,24 @@ test_counts_waits_for_lock_holder(void **state)
 	close(fds[1]);
 	assert_int_equal(read(fds[0], &ready, 1), 1);	/* it holds the lock */
 	close(fds[0]);
+	return pid;
+}
+
+/*
+ * Single-flight: while another process holds the lock, counts_get waits
+ * and then answers from what that process stored, without calling Immich.
+ */
+static void
+test_counts_waits_for_lock_holder(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	counts_config(&c, "flight", "http://a", 5, 60);
+	pid = fork_lock_holder(&c, 222);
 	fake_reset(0, 7);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -508,28 +543,14 @@ static void
 test_counts_leader_killed(void **state)
 {
 	static struct config c;
-	char path[CONFIG_PATH_MAX + 32], ready;
 	pid_t leader, waiters[10];
-	int fds[2], status, calls = 0, bad = 0;
+	int status, calls = 0, bad = 0;
 	size_t i;
 
 	(void)state;
 	counts_config(&c, "killed", "http://a", 30, 60);
-	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
-	assert_int_equal(pipe(fds), 0);
+	leader = fork_lock_holder(&c, -1);
 	fflush(NULL);
-	leader = fork();
-	assert_true(leader >= 0);
-	if (leader == 0) {
-		close(fds[0]);
-		if (cache_lock(path, 5000) < 0 || write(fds[1], "L", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();	/* "calling Immich" until killed */
-	}
-	close(fds[1]);
-	assert_int_equal(read(fds[0], &ready, 1), 1);	/* it holds the lock */
-	close(fds[0]);
 	for (i = 0; i < 10; i++) {
 		waiters[i] = fork();
 		assert_true(waiters[i] >= 0);
@@ -572,7 +593,7 @@ test_counts_write_failure_said_once(void **state)
 	const char *p;
 	size_t len;
 	char *text;
-	int saved, fd, i, said;
+	int saved, i, said;
 
 	(void)state;
 	counts_config(&c, "unwritable", "http://a", 30, 60);
@@ -583,20 +604,13 @@ test_counts_write_failure_said_once(void **state)
 	write_file(sub, "x", 1);	/* rename() cannot replace it */
 	fake_reset(0, 7);
 	tmp_path(log, sizeof(log), "unwritable.log");
-	fflush(stderr);
-	saved = dup(2);
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(saved >= 0 && fd >= 0);
-	dup2(fd, 2);
-	close(fd);
+	saved = stderr_to(log);
 	for (i = 1; i <= 5; i++)
 		if (counts_get(&c, NULL, fake_loader, &out) != 0 ||
 		    out.source != COUNTS_MISS || out.jobs.q[0].active != 7 ||
 		    fake_calls != i)
 			break;
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	stderr_back(saved);
 	assert_int_equal(i, 6);
 	text = read_file(log, &len);
 	for (said = 0, p = text; (p = strstr(p, "cannot write the cache")) != NULL;
