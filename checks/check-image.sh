@@ -86,8 +86,11 @@ apt_get() {
 		return 1
 	fi
 	echo "# installing $*"
-	apt-get update -qq > /dev/null &&
-	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+	# An index that fails to update (another architecture's, mid-sync)
+	# need not stop the install: apt says so, and install decides.
+	apt-get -o DPkg::Lock::Timeout=900 update -qq > "$T/apt.log" 2>&1 ||
+	    sed 's/^/# /' "$T/apt.log"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
 	    install -y -qq --no-install-recommends "$@" > "$T/apt.log" 2>&1 ||
 	    { tail -n 20 "$T/apt.log" >&2; return 1; }
 }
