@@ -7,6 +7,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec/immich-jobs-proxy
 SYSCONFDIR ?= $(PREFIX)/etc/immich-jobs-proxy
 DATADIR ?= $(PREFIX)/share/immich-jobs-proxy
 BINDIR  ?= $(PREFIX)/bin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 CC      ?= cc
@@ -60,22 +61,35 @@ $(B)/unit/test_%: tests/unit/test_%.c $(UNIT_SRC) tests/unit/unit.h $(LIB_HDR)
 	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $< $(UNIT_SRC) $(LDFLAGS) -ljson-c -lcmocka
 unit: $(UNIT_TESTS)
 
-# Installs what lighttpd.conf expects (PREFIX=/usr/local by default).
+# Installs lighttpd.conf, the immich-jobs-proxy wrapper and the systemd unit
+# with the paths of this PREFIX (and LIBEXECDIR, SYSCONFDIR, DATADIR, BINDIR)
+# written over the /usr/local ones they ship with; DESTDIR only stages.
+INSTALL_PATHS = -e 's|/usr/local/libexec/immich-jobs-proxy|$(LIBEXECDIR)|g' \
+                -e 's|/usr/local/share/immich-jobs-proxy|$(DATADIR)|g' \
+                -e 's|/usr/local/etc/immich-jobs-proxy|$(SYSCONFDIR)|g' \
+                -e 's|/usr/local/bin/immich-jobs-proxy|$(BINDIR)/immich-jobs-proxy|g'
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBEXECDIR)/empty $(DESTDIR)$(SYSCONFDIR) \
-	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/errors
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/errors $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0644 cgi/errors/status-*.html $(DESTDIR)$(DATADIR)/errors/
 	install -m 0755 $(B)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs
 	install -m 0644 $(B)/immich-jobs-fetch.so $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so
-	install -m 0644 lighttpd.conf $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf
-	install -m 0755 cgi/serve.sh $(DESTDIR)$(BINDIR)/immich-jobs-proxy
+	sed $(INSTALL_PATHS) lighttpd.conf > $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf
+	sed $(INSTALL_PATHS) -e 's|^version=.*|version=$(VERSION)|' cgi/serve.sh \
+	    > $(DESTDIR)$(BINDIR)/immich-jobs-proxy
+	chmod 0755 $(DESTDIR)$(BINDIR)/immich-jobs-proxy
+	sed $(INSTALL_PATHS) contrib/immich-jobs-proxy.service \
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service
 	ln -sf $(LIBEXECDIR)/immich-jobs $(DESTDIR)$(BINDIR)/immich-jobs
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so \
 	      $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf $(DESTDIR)$(BINDIR)/immich-jobs-proxy \
-	      $(DESTDIR)$(BINDIR)/immich-jobs
-	rm -rf $(DESTDIR)$(DATADIR)
+	      $(DESTDIR)$(BINDIR)/immich-jobs \
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)/empty
 
 # $(call apt_install,PKGS): install the Debian packages of PKGS that are
 # missing (as root, or through sudo), or say exactly what to install.
@@ -102,9 +116,10 @@ define apt_install
 	fi
 endef
 
-# Debian packages the build, `make run` and `make test` need.
+# Debian packages the build, `make run` and `make test` need (systemd for
+# systemd-analyze, which checks the unit).
 DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev time \
-           libcmocka-dev python3 python3-prometheus-client curl openssl
+           libcmocka-dev python3 python3-prometheus-client curl openssl systemd
 deps:
 	$(call apt_install,$(DEB_PKGS))
 

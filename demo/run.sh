@@ -19,5 +19,4 @@ if [ -z "${IMMICH_URL:-}" ]; then
 	echo "immich-jobs-proxy: no IMMICH_URL set: serving the bundled demo upstream at $IMMICH_URL (sample data of Immich v3.2)"
 fi
 echo "immich-jobs-proxy: starting lighttpd on port $port, all interfaces (try: curl -i http://127.0.0.1:$port/ ; Ctrl-C stops)"
-export IMMICH_JOBS_CGI="$build/immich-jobs"
 sh "$top/cgi/serve.sh" "$run/lighttpd.conf"

@@ -253,7 +253,9 @@ load_paths(struct config *c, config_getenv_fn get, struct err *e)
 {
 	const char *ca = value(get, "IMMICH_JOBS_CA_FILE");
 	const char *dir = value(get, "IMMICH_JOBS_CACHE_DIR");
-	const char *tmp = value(get, "TMPDIR");
+	const char *run = value(get, "RUNTIME_DIRECTORY");
+	const char *xdg = value(get, "XDG_RUNTIME_DIR");
+	const char *from = "IMMICH_JOBS_CACHE_DIR";
 	struct stat st;
 	int n;
 
@@ -270,22 +272,34 @@ load_paths(struct config *c, config_getenv_fn get, struct err *e)
 			    "file: give the CA certificate as a PEM file");
 		strcpy(c->ca_file, ca);
 	}
-	if (dir != NULL && dir[0] != '/')
-		return err_set(e, 500, 0, "IMMICH_JOBS_CACHE_DIR must be an "
-		    "absolute path");
+	/*
+	 * The default is a directory no other local user can make first:
+	 * systemd's RuntimeDirectory= (the first of several), else the
+	 * user's own $XDG_RUNTIME_DIR.  A fixed name in a shared /tmp could
+	 * be made by anyone before the service starts.  With neither, ""
+	 * (nothing is cached); immich-jobs-proxy always gives the CGI a
+	 * private directory.
+	 */
 	if (dir != NULL)
 		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s", dir);
-	else
+	else if (run != NULL) {
+		from = "RUNTIME_DIRECTORY";
+		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%.*s",
+		    (int)strcspn(run, ":"), run);
+	} else if (xdg != NULL) {
+		from = "XDG_RUNTIME_DIR";
 		n = snprintf(c->cache_dir, sizeof(c->cache_dir),
-		    "%s/immich-jobs-proxy-%lu", tmp != NULL ? tmp : "/tmp",
-		    (unsigned long)getuid());
+		    "%s/immich-jobs-proxy", xdg);
+	} else {
+		c->cache_dir[0] = '\0';
+		return 0;
+	}
 	/* Room for "/<16 hex digits>.lock" after it: see cache_path. */
 	if (n < 0 || (size_t)n >= sizeof(c->cache_dir) - 32)
-		return err_set(e, 500, 0, "IMMICH_JOBS_CACHE_DIR (or TMPDIR) "
-		    "is too long a path");
+		return err_set(e, 500, 0, "%s is too long a path", from);
+	/* A relative cache directory would depend on the CGI's cwd. */
 	if (c->cache_dir[0] != '/')
-		return err_set(e, 500, 0, "TMPDIR must be an absolute path "
-		    "(or set IMMICH_JOBS_CACHE_DIR)");
+		return err_set(e, 500, 0, "%s must be an absolute path", from);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ struct config {
 	long		 cache_ttl;	/* seconds a result is reused, 0 = off */
 	long		 stale_ttl;	/* seconds a result may stand in on error */
 	long		 stall_after;	/* seconds with work waiting, none active */
-	char		 cache_dir[CONFIG_PATH_MAX];
+	char		 cache_dir[CONFIG_PATH_MAX]; /* "" = no cache */
 };
 
 /* Looks a variable up by name; returns NULL when unset.  getenv fits. */
@@ -43,8 +43,8 @@ typedef const char *(*config_getenv_fn)(const char *name);
  *   (exactly one), IMMICH_JOBS_TIMEOUT (default 10), IMMICH_JOBS_CA_FILE,
  *   IMMICH_JOBS_API (auto), IMMICH_JOBS_CACHE_TTL (5), IMMICH_JOBS_STALE_TTL
  *   (60), IMMICH_JOBS_STALL_AFTER (300, 10-86400), IMMICH_JOBS_CACHE_DIR
- *   (default $TMPDIR or /tmp, plus
- *   "/immich-jobs-proxy-<uid>"), TMPDIR.
+ *   (default: the first path of RUNTIME_DIRECTORY, else
+ *   $XDG_RUNTIME_DIR/immich-jobs-proxy, else "": nothing is cached).
  * IMMICH_URL may end in "/" or "/api" (both are dropped); base_url is what
  * "/api/jobs" is appended to.  The key file is read whole (at most 4096
  * bytes); trailing spaces, tabs, CR and LF are dropped from either source.
@@ -54,7 +54,8 @@ typedef const char *(*config_getenv_fn)(const char *name);
  * or https:// or host, with a bad port, a query, fragment, space or control
  * character, or too long, a number that is not a whole number in range, a
  * CA file that is not a readable regular file or too long a path, a cache
- * directory (or TMPDIR) that is relative or too long, an unknown
+ * directory (or the variable it came from) that is relative or too long,
+ * an unknown
  * IMMICH_JOBS_API.  The message never contains the key.
  * c is caller-owned; nothing is allocated.
  */

@@ -127,7 +127,7 @@ counts_get(const struct config *c, const struct timespec *until,
 		deadline = *until;
 	else
 		deadline_set(&deadline, c->timeout);
-	if (c->cache_ttl == 0) {
+	if (c->cache_ttl == 0 || c->cache_dir[0] == '\0') {
 		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
 			add_progress(c, NULL, 0, 0, out);
 		return rc;

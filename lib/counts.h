@@ -39,7 +39,8 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
 
 /*
  * counts_get - fill out (caller-owned) for configuration c, by *deadline
- * (NULL: c->timeout seconds from now).  With c->cache_ttl 0 every call goes
+ * (NULL: c->timeout seconds from now).  With c->cache_ttl 0 or an empty
+ * c->cache_dir (no safe directory known) every call goes
  * to Immich and nothing is stored.  Otherwise the entry in c->cache_dir is
  * used while younger than cache_ttl seconds (an error is remembered as
  * long, so a failing Immich is not hammered; out->from_cache and out->age

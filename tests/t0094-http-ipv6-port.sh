@@ -47,7 +47,8 @@ kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 # Unset, IMMICH_JOBS_PORT is 8085: what lighttpd is given, seen by a
 # stand-in lighttpd (another service may own 8085 on this machine).
 mkdir -p "$T/fakebin"
-printf '#!/bin/sh\necho "port=$IMMICH_JOBS_PORT"\n' > "$T/fakebin/lighttpd"
+printf '#!/bin/sh\n[ "$1" != -p ] || exec %s "$@"\necho "port=$IMMICH_JOBS_PORT"\n' \
+    "$(command -v lighttpd || echo /usr/sbin/lighttpd)" > "$T/fakebin/lighttpd"
 chmod +x "$T/fakebin/lighttpd"
 out=$(env -u IMMICH_JOBS_PORT PATH="$T/fakebin:$PATH" sh "$TOP/cgi/serve.sh" "$T/shipped.conf" 2>/dev/null)
 check "IMMICH_JOBS_PORT unset: lighttpd gets 8085 (got '$out')" [ "$out" = port=8085 ]

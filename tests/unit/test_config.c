@@ -102,13 +102,10 @@ test_config_defaults(void **state)
 	};
 	const char *const *envs[] = { env, env_empty };
 	static struct config c;
-	char dir[64];
 	struct err e;
 	size_t i;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/immich-jobs-proxy-%lu",
-	    (unsigned long)getuid());
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(load_env(envs[i], &c, &e), 0);
 		assert_int_equal(e.status, 0);
@@ -120,7 +117,8 @@ test_config_defaults(void **state)
 		assert_int_equal(c.api, CONFIG_API_AUTO);
 		assert_int_equal(c.cache_ttl, 5);
 		assert_int_equal(c.stale_ttl, 60);
-		assert_string_equal(c.cache_dir, dir);
+		/* No fixed name in a shared /tmp: no directory, no cache. */
+		assert_string_equal(c.cache_dir, "");
 	}
 }
 
@@ -543,7 +541,7 @@ static void
 test_config_paths(void **state)
 {
 	static struct config c;
-	char ca[256], dir[64], longp[CONFIG_PATH_MAX + 16];
+	char ca[256], longp[CONFIG_PATH_MAX + 16];
 	const char *env[] = {
 		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", KEY,
 		NULL, NULL, NULL
@@ -551,13 +549,27 @@ test_config_paths(void **state)
 	struct err e;
 
 	(void)state;
-	/* Cache directory: $TMPDIR, else /tmp, unless set outright. */
+	/*
+	 * Cache directory: set outright, else systemd's RuntimeDirectory=
+	 * (the first of several), else $XDG_RUNTIME_DIR/immich-jobs-proxy;
+	 * TMPDIR is never used (another user could make the name first).
+	 */
 	env[4] = "TMPDIR";
 	env[5] = "/var/tmp";
 	assert_int_equal(load_env(env, &c, &e), 0);
-	snprintf(dir, sizeof(dir), "/var/tmp/immich-jobs-proxy-%lu",
-	    (unsigned long)getuid());
-	assert_string_equal(c.cache_dir, dir);
+	assert_string_equal(c.cache_dir, "");
+	env[4] = "XDG_RUNTIME_DIR";
+	env[5] = "/run/user/1000";
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_string_equal(c.cache_dir, "/run/user/1000/immich-jobs-proxy");
+	env[4] = "RUNTIME_DIRECTORY";
+	env[5] = "/run/immich-jobs-proxy:/run/other";
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_string_equal(c.cache_dir, "/run/immich-jobs-proxy");
+	env[5] = "relative";
+	expect_config_error(env, "RUNTIME_DIRECTORY", "absolute path");
+	env[4] = "XDG_RUNTIME_DIR";
+	expect_config_error(env, "XDG_RUNTIME_DIR", "absolute path");
 	env[4] = "IMMICH_JOBS_CACHE_DIR";
 	env[5] = "/srv/ijp-cache";
 	assert_int_equal(load_env(env, &c, &e), 0);
@@ -567,9 +579,9 @@ test_config_paths(void **state)
 	longp[sizeof(longp) - 1] = '\0';
 	env[5] = longp;
 	expect_config_error(env, "IMMICH_JOBS_CACHE_DIR", NULL);
-	env[4] = "TMPDIR";
+	env[4] = "XDG_RUNTIME_DIR";
 	longp[CONFIG_PATH_MAX - 10] = '\0';	/* fits, but not with the suffix */
-	expect_config_error(env, "TMPDIR", NULL);
+	expect_config_error(env, "XDG_RUNTIME_DIR", NULL);
 	/* CA file: readable is kept, unreadable or too long is an error. */
 	write_file(tmp_path(ca, sizeof(ca), "ca.pem"), "x\n", 2);
 	env[4] = "IMMICH_JOBS_CA_FILE";

@@ -214,6 +214,33 @@ test_counts_ttl_zero(void **state)
 	assert_non_null(strstr(out.err.msg, "immich-jobs-fetch.so"));
 }
 
+/* No cache directory known (config_load's default without a private
+ * one): every call asks Immich and no file is written, as with TTL 0. */
+static void
+test_counts_no_dir(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	int i;
+
+	(void)state;
+	counts_config(&c, "nodir", "http://a", 5, 60);
+	c.cache_dir[0] = '\0';
+	fake_reset(0, 4);
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+		assert_int_equal(out.source, COUNTS_MISS);
+		assert_int_equal(out.cached, 0);
+		assert_int_equal(out.jobs.q[0].active, 4);
+		assert_int_equal(fake_calls, i);
+	}
+	fake_fail = 1;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
+	assert_int_equal(out.source, COUNTS_NONE);
+	assert_int_equal(out.err.status, 502);
+	assert_int_equal(fake_calls, 4);
+}
+
 static void
 test_counts_expiry(void **state)
 {
@@ -728,6 +755,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_ttl_hit),
 		cmocka_unit_test(test_counts_ttl_zero),
+		cmocka_unit_test(test_counts_no_dir),
 		cmocka_unit_test(test_counts_expiry),
 		cmocka_unit_test(test_counts_error_remembered),
 		cmocka_unit_test(test_counts_stale),
