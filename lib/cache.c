@@ -41,6 +41,7 @@ cache_id(const struct config *c)
 	h = fnv1a(h, c->ca_file, strlen(c->ca_file) + 1);
 	h = fnv1a(h, &api, sizeof(api));
 	h = fnv1a(h, &c->timeout, sizeof(c->timeout));
+	h = fnv1a(h, &c->connect_timeout, sizeof(c->connect_timeout));
 	h = fnv1a(h, &c->stall_after, sizeof(c->stall_after));
 	return h;
 }

@@ -320,6 +320,27 @@ load_api(struct config *c, config_getenv_fn get, struct err *e)
 	return 0;
 }
 
+/*
+ * A host that sleeps or is switched off drops packets: without a shorter
+ * bound on connecting, every miss would wait the whole IMMICH_JOBS_TIMEOUT.
+ */
+static int
+load_connect_timeout(struct config *c, config_getenv_fn get, struct err *e)
+{
+	const char *v = value(get, "IMMICH_JOBS_CONNECT_TIMEOUT");
+
+	if (config_parse_seconds(&c->connect_timeout,
+	    "IMMICH_JOBS_CONNECT_TIMEOUT", v, c->timeout < 3 ? c->timeout : 3,
+	    1, 60, e) != 0)
+		return -1;
+	if (c->connect_timeout > c->timeout)
+		return err_set(e, 500, 0, "IMMICH_JOBS_CONNECT_TIMEOUT (%ld s) "
+		    "must not be above IMMICH_JOBS_TIMEOUT (%ld s), which "
+		    "bounds the whole exchange", c->connect_timeout,
+		    c->timeout);
+	return 0;
+}
+
 int
 config_load(struct config *c, config_getenv_fn get, struct err *e)
 {
@@ -329,6 +350,7 @@ config_load(struct config *c, config_getenv_fn get, struct err *e)
 	    load_key(c, get, e) != 0 ||
 	    config_parse_seconds(&c->timeout, "IMMICH_JOBS_TIMEOUT",
 	    value(get, "IMMICH_JOBS_TIMEOUT"), 10, 1, 60, e) != 0 ||
+	    load_connect_timeout(c, get, e) != 0 ||
 	    config_parse_seconds(&c->cache_ttl, "IMMICH_JOBS_CACHE_TTL",
 	    value(get, "IMMICH_JOBS_CACHE_TTL"), 5, 0, 86400, e) != 0 ||
 	    config_parse_seconds(&c->stale_ttl, "IMMICH_JOBS_STALE_TTL",

@@ -26,6 +26,7 @@ struct config {
 	char		 shown_url[CONFIG_URL_MAX]; /* base_url without user:pass@ */
 	char		 key[CONFIG_KEY_MAX];	/* secret: never print it */
 	long		 timeout;	/* seconds, 1-60, whole upstream exchange */
+	long		 connect_timeout; /* seconds, 1-timeout, connecting */
 	char		 ca_file[CONFIG_PATH_MAX]; /* PEM bundle, "" = system CAs */
 	enum config_api	 api;
 	long		 cache_ttl;	/* seconds a result is reused, 0 = off */
@@ -40,7 +41,9 @@ typedef const char *(*config_getenv_fn)(const char *name);
 /*
  * config_load - fill c from the variables that get returns:
  *   IMMICH_URL (required), IMMICH_JOBS_API_KEY or IMMICH_JOBS_API_KEY_FILE
- *   (exactly one), IMMICH_JOBS_TIMEOUT (default 10), IMMICH_JOBS_CA_FILE,
+ *   (exactly one), IMMICH_JOBS_TIMEOUT (default 10),
+ *   IMMICH_JOBS_CONNECT_TIMEOUT (default 3, or IMMICH_JOBS_TIMEOUT when that
+ *   is less; 1-60 and not above IMMICH_JOBS_TIMEOUT), IMMICH_JOBS_CA_FILE,
  *   IMMICH_JOBS_API (auto), IMMICH_JOBS_CACHE_TTL (5), IMMICH_JOBS_STALE_TTL
  *   (60), IMMICH_JOBS_STALL_AFTER (300, 10-86400), IMMICH_JOBS_CACHE_DIR
  *   (default: the first path of RUNTIME_DIRECTORY, else

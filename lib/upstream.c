@@ -21,6 +21,7 @@ struct response {
 	int	 too_large;		/* body went over JOBS_BODY_MAX */
 	long	 header_bytes;		/* bytes of status line and headers */
 	int	 connected;		/* a connection to Immich's host was made */
+	int	 connect_expired;	/* IMMICH_JOBS_CONNECT_TIMEOUT ran out */
 	char	 content_type[128];
 	char	 location[256];		/* redirect target, sanitised */
 	struct diag_headers hdrs;	/* Server, cf-mitigated, ... */
@@ -155,6 +156,11 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 		    "decoded (%s): Immich or a proxy in front of it sent a "
 		    "damaged or unknown Content-Encoding", detail);
 	case CURLE_OPERATION_TIMEDOUT:
+		if (r->connect_expired)
+			return err_set(e, 504, 0, "could not connect to Immich "
+			    "at %s within %ld s (IMMICH_JOBS_CONNECT_TIMEOUT): "
+			    "the host may be asleep, switched off or "
+			    "unreachable", c->shown_url, c->connect_timeout);
 		return err_set(e, 504, 0, "timed out after %ld s "
 		    "(IMMICH_JOBS_TIMEOUT): Immich at %s did not answer in "
 		    "time; it may be overloaded or unreachable", c->timeout,
@@ -207,9 +213,10 @@ fetch(const struct config *c, const char *path,
 	char errbuf[CURL_ERROR_SIZE], detail[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL, *h;
 	char *ct = NULL, *loc = NULL, *ip = NULL;
+	curl_off_t connected_us = 0;
 	CURLcode rc;
 	CURL *curl;
-	long left;
+	long left, connect_ms;
 	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -245,7 +252,10 @@ fetch(const struct config *c, const char *path,
 	curl_easy_setopt(curl, CURLOPT_QUICK_EXIT, 1L);
 #endif
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, left);
+	connect_ms = c->connect_timeout * 1000;
+	if (connect_ms > left)
+		connect_ms = left;
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	/*
 	 * Accept every coding libcurl decodes (gzip, deflate, br, zstd):
 	 * proxies and CDNs compress whether asked or not.  JOBS_BODY_MAX
@@ -270,6 +280,11 @@ fetch(const struct config *c, const char *path,
 	    ip != NULL && ip[0] != '\0')
 		r->connected = 1;
 	curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &r->ssl_verify);
+	/* Connecting took the whole connect bound, short of the deadline. */
+	if (rc == CURLE_OPERATION_TIMEDOUT && connect_ms < left &&
+	    (curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_us) !=
+	    CURLE_OK || connected_us == 0))
+		r->connect_expired = 1;
 	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		err_sanitize(r->content_type, sizeof(r->content_type), ct,

@@ -45,7 +45,9 @@
  *         or a 2xx body that is HTML, empty, not JSON, not the shape or
  *         over 1 MiB; e->upstream_status holds the status when there was
  *         an answer;
- *   504 - no full answer by the deadline;
+ *   504 - no full answer by the deadline, or no connection within
+ *         c->connect_timeout (IMMICH_JOBS_CONNECT_TIMEOUT: the message
+ *         names the bound that ran out);
  *   500 - out of memory (also in parsing), libcurl could not start, or
  *         libcurl refused IMMICH_URL (unsupported scheme, malformed).
  * Messages name the problem and what to check, and never hold the key.

@@ -41,6 +41,15 @@ finish() {
 # spec JSON: what the fake Immich answers (see tests/fake_immich.py).
 spec() { printf '%s\n' "$1" > "$T/spec.json"; }
 
+# wait_file FILE: wait (5 s at most) until FILE holds something; print it.
+wait_file() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	cat "$1"
+}
+
 # run_fake N [fake_immich.py options]: start tests/fake_immich.py answering
 # as $T/specN.json, logging to $T/fakeN.log, on a free loopback port; sets
 # _PID, _PORT and _URL (N is "" for the first fake, 2 for the second).
@@ -52,11 +61,7 @@ run_fake() {
 	    --log "$T/fake$_n.log" --port-file "$T/fake$_n.port" "$@" &
 	_PID=$!
 	PIDS="$PIDS $_PID"
-	i=0
-	while [ ! -s "$T/fake$_n.port" ] && [ $i -lt 100 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-	_PORT=$(cat "$T/fake$_n.port")
+	_PORT=$(wait_file "$T/fake$_n.port")
 	_URL=http://$(fake_host "$@"):$_PORT
 }
 
@@ -102,6 +107,38 @@ free_port() {
 within_bound() {
 	check "answered within $1 s + 1 s (took ${ELAPSED_MS} ms)" \
 	    [ "$ELAPSED_MS" -le $((($1 + 1) * 1000 + ${TIME_SLACK_MS:-0})) ]
+}
+
+# blackhole_start [PORT]: a loopback port (PORT, or a free one) that drops
+# every connection attempt, as a host that sleeps or is switched off does:
+# its listen backlog is full and never accepted, so Linux drops the SYNs
+# and a client waits for its connect timeout.  Sets BH_PORT and BH_URL.
+blackhole_start() {
+	rm -f "$T/bh.port"
+	"$PY" - "${1:-0}" "$T/bh.port" <<'PYEOF' &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(0)
+port = s.getsockname()[1]
+# Fill the accept queue (backlog 0 holds one) and never accept.
+fill = []
+for i in range(4):
+    c = socket.socket()
+    c.setblocking(False)
+    try:
+        c.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    fill.append(c)
+time.sleep(0.3)
+open(sys.argv[2], "w").write("%d\n" % port)
+time.sleep(600)
+PYEOF
+	PIDS="$PIDS $!"
+	BH_PORT=$(wait_file "$T/bh.port")
+	BH_URL=http://127.0.0.1:$BH_PORT
 }
 
 # fake_requests [PATH]: how many requests the fake Immich got (for PATH).

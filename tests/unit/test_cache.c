@@ -155,6 +155,7 @@ test_cache_id(void **state)
 	strcpy(base.shown_url, base.base_url);
 	strcpy(base.key, KEY);
 	base.timeout = 10;
+	base.connect_timeout = 3;
 	base.api = CONFIG_API_AUTO;
 	base.cache_ttl = 5;
 	base.stale_ttl = 60;
@@ -180,6 +181,9 @@ test_cache_id(void **state)
 	assert_true(cache_id(&c) != id);
 	c = base;
 	c.timeout = 11;
+	assert_true(cache_id(&c) != id);
+	c = base;
+	c.connect_timeout = 4;	/* its errors name it */
 	assert_true(cache_id(&c) != id);
 	/* Strings do not run into each other. */
 	c = base;

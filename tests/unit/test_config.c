@@ -96,7 +96,7 @@ test_config_defaults(void **state)
 	const char *const env_empty[] = {	/* "" counts as unset */
 		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", KEY,
 		"IMMICH_JOBS_API_KEY_FILE", "", "IMMICH_JOBS_TIMEOUT", "",
-		"IMMICH_JOBS_CA_FILE", "", "IMMICH_JOBS_API", "",
+		"IMMICH_JOBS_CONNECT_TIMEOUT", "", "IMMICH_JOBS_CA_FILE", "", "IMMICH_JOBS_API", "",
 		"IMMICH_JOBS_CACHE_TTL", "", "IMMICH_JOBS_STALE_TTL", "",
 		"IMMICH_JOBS_CACHE_DIR", "", "TMPDIR", "", NULL
 	};
@@ -113,6 +113,7 @@ test_config_defaults(void **state)
 		assert_string_equal(c.shown_url, URL);
 		assert_string_equal(c.key, KEY);
 		assert_int_equal(c.timeout, 10);
+		assert_int_equal(c.connect_timeout, 3);
 		assert_string_equal(c.ca_file, "");
 		assert_int_equal(c.api, CONFIG_API_AUTO);
 		assert_int_equal(c.cache_ttl, 5);
@@ -340,6 +341,51 @@ test_config_numbers_through_load(void **state)
 	assert_int_equal(load_env(env, &c, &e), 0);
 	assert_int_equal(c.stale_ttl, 3600);
 	assert_int_equal(c.cache_ttl, 5);
+}
+
+/*
+ * IMMICH_JOBS_CONNECT_TIMEOUT: 1-60, 3 by default, never above
+ * IMMICH_JOBS_TIMEOUT (whose smaller value lowers the default).
+ */
+static void
+test_config_connect_timeout(void **state)
+{
+	static const char *const bad[] = { "0", "61", "abc", "2.5", "-1" };
+	static struct config c;
+	const char *env[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", KEY,
+		"IMMICH_JOBS_TIMEOUT", "", "IMMICH_JOBS_CONNECT_TIMEOUT", "",
+		NULL
+	};
+	struct err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		env[7] = bad[i];
+		expect_config_error(env, "IMMICH_JOBS_CONNECT_TIMEOUT", NULL);
+	}
+	env[7] = "1";
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_int_equal(c.connect_timeout, 1);
+	env[7] = "10";		/* up to IMMICH_JOBS_TIMEOUT's 10 */
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_int_equal(c.connect_timeout, 10);
+	env[7] = "11";
+	expect_config_error(env, "IMMICH_JOBS_CONNECT_TIMEOUT",
+	    "IMMICH_JOBS_TIMEOUT");
+	env[5] = "60";
+	env[7] = "60";
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_int_equal(c.connect_timeout, 60);
+	env[5] = "2";		/* the default follows a shorter timeout */
+	env[7] = "";
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_int_equal(c.timeout, 2);
+	assert_int_equal(c.connect_timeout, 2);
+	env[7] = "3";
+	expect_config_error(env, "IMMICH_JOBS_CONNECT_TIMEOUT",
+	    "IMMICH_JOBS_TIMEOUT");
 }
 
 static void
@@ -611,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_config_url_rejected),
 		cmocka_unit_test(test_config_seconds),
 		cmocka_unit_test(test_config_numbers_through_load),
+		cmocka_unit_test(test_config_connect_timeout),
 		cmocka_unit_test(test_config_api),
 		cmocka_unit_test(test_config_key_env),
 		cmocka_unit_test(test_config_key_file),
