@@ -125,7 +125,12 @@ estimate(const struct history *h, int col, int64_t now, struct progress *p)
 		if (slope < 0)
 			p->rate = -slope * 60;
 	} else if (b != 0) {
-		p->state = PROGRESS_COLLECTING;
+		/*
+		 * Sparse fetches of a fast rise look like jumps, one after
+		 * another: what is known is that it rose.
+		 */
+		p->state = last > 0 && b > h->backlog[last - 1][col] ?
+		    PROGRESS_NOT_DRAINING : PROGRESS_COLLECTING;
 		return;
 	}
 	if (b == 0)

@@ -71,7 +71,8 @@ void	history_add(struct history *h, int64_t now, const struct jobs *j);
  * seconds of IMMICH_JOBS_STALL_AFTER.  Per backlog series:
  *   paused queue        PROGRESS_PAUSED, rate 0
  *   backlog 0           PROGRESS_IDLE, rate as measured
- *   window under 30 s   PROGRESS_COLLECTING
+ *   window under 30 s   PROGRESS_NOT_DRAINING when the backlog rose since
+ *                       the fetch before, else PROGRESS_COLLECTING
  *   otherwise           rate = jobs per minute by which a least-squares
  *                       line through the window's samples falls (0 when
  *                       it rises); PROGRESS_DRAINING with eta_seconds =

@@ -114,6 +114,26 @@ test_draining_with_noise(void **state)
 	assert_true(j.q[0].progress.rate > 235 && j.q[0].progress.rate < 245);
 }
 
+/*
+ * A fast rise seen by sparse fetches (Prometheus every 60 s): each step
+ * looks like a jump, yet the answer is "not draining", not "collecting".
+ */
+static void
+test_growing_sparse(void **state)
+{
+	int64_t t;
+
+	reset(state);
+	for (t = 0; t <= 300; t += 60) {
+		one_queue(1, 500 + 3 * t, 0, 0);
+		fetch(T0 + t, 300);
+		if (t > 0)
+			assert_int_equal(j.q[0].progress.state,
+			    PROGRESS_NOT_DRAINING);
+	}
+	assert_true(j.q[0].progress.rate == 0);
+}
+
 /* A growing backlog never drains: no negative rate, no ETA. */
 static void
 test_growing(void **state)
@@ -322,7 +342,11 @@ test_new_import(void **state)
 		fetch(T0 + t, 300);
 	}
 	assert_int_equal(j.q[0].progress.state, PROGRESS_DRAINING);
-	for (t = 70; t < 100; t += 10) {
+	/* It rose: that much is known at once. */
+	one_queue(8, 50100, 0, 0);
+	fetch(T0 + 70, 300);
+	assert_int_equal(j.q[0].progress.state, PROGRESS_NOT_DRAINING);
+	for (t = 80; t < 100; t += 10) {
 		one_queue(8, 50100 - 10 * (t - 70), 0, 0);
 		fetch(T0 + t, 300);
 		assert_int_equal(j.q[0].progress.state, PROGRESS_COLLECTING);
@@ -448,6 +472,7 @@ main(void)
 		cmocka_unit_test(test_draining_steadily),
 		cmocka_unit_test(test_draining_with_noise),
 		cmocka_unit_test(test_growing),
+		cmocka_unit_test(test_growing_sparse),
 		cmocka_unit_test(test_flat_active),
 		cmocka_unit_test(test_stalled_no_worker),
 		cmocka_unit_test(test_delayed_alone_not_stalled),
