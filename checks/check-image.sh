@@ -201,12 +201,14 @@ listening() {
 		[ $i -lt 300 ] || return 1
 	done
 }
-# health NAME STATUS: the container's health status becomes STATUS (60 s).
+# health NAME STATUS: the container's health status becomes STATUS.  100 s
+# at most: the image's own interval (30 s, compose keeps it) twice over,
+# with room for a slow first check on a busy machine.
 health() {
 	i=0
 	while [ "$(docker inspect -f '{{.State.Health.Status}}' "$1" 2>/dev/null)" != "$2" ]; do
 		sleep 0.2; i=$((i + 1))
-		[ $i -lt 300 ] || return 1
+		[ $i -lt 500 ] || return 1
 	done
 }
 
@@ -277,6 +279,8 @@ docker rm -f "$NAME-unreadable" > /dev/null
 # answers as immich-server:2283: lighttpd of the image itself serving the
 # fixture.  `compose run` starts the service as written but publishes no
 # port; the check talks to the container's own address on that network.
+check "the key file's name is in .gitignore and .dockerignore" \
+    sh -c "grep -qx immich_jobs_api_key.txt '$TOP/.gitignore' && grep -qx immich_jobs_api_key.txt '$TOP/.dockerignore'"
 if command -v docker-compose > /dev/null; then
 	compose=docker-compose
 else
