@@ -69,7 +69,7 @@ ifeq ($(CI),true)
 FUZZ_FLAGS += -Werror
 endif
 FUZZ_PARSE_SRC  = checks/fuzz_parse.c lib/jobs_parse.c lib/jobs.c lib/err.c \
-                  lib/render.c
+                  lib/render.c lib/history.c lib/diagnose.c
 FUZZ_CONFIG_SRC = checks/fuzz_config.c lib/config.c lib/err.c
 
 $(FUZZ_B):

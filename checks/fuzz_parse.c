@@ -1,7 +1,8 @@
 /*
  * fuzz_parse.c - libFuzzer harness over what Immich's answer goes through:
  * jobs_parse (both shapes), jobs_totals, jobs_sort_busiest, render_json,
- * render_metrics and render_error.
+ * render_metrics and render_error; and, as the body of an error answer,
+ * diag_status and diag_html (lib/diagnose.c).
  *
  * Input: the first byte picks the shape (even: GET /api/jobs object, odd:
  * GET /api/queues array; the seeds use 'j' and 'q'), the rest is the body.
@@ -9,7 +10,8 @@
  * refused body leaves no queue and a 502 (500 only for out of memory) with
  * a printable message; accepted counts are >= 0, names printable, totals
  * equal to the sums; every rendered body parses back as JSON with those
- * totals.  A broken promise aborts, which libFuzzer reports as a crash.
+ * totals; a diagnosis is a 502 with a printable message and the status
+ * it was given.  A broken promise aborts, which libFuzzer reports as a crash.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/diagnose.h"
 #include "../lib/err.h"
 #include "check.h"
 #include "../lib/jobs.h"
@@ -147,6 +150,43 @@ check_error(const struct err *e)
 	free(buf);
 }
 
+/*
+ * body as a non-2xx answer (status and IMMICH_URL's form picked by sel),
+ * and as a 2xx HTML page, through lib/diagnose.c.
+ */
+static void
+check_diag(uint8_t sel, const char *body, size_t len)
+{
+	static const int status[] = { 401, 403, 404, 406, 500, 502, 302, 429 };
+	static const struct diag_ask ask = { "/api/queues", "queue.read",
+	    "job.read" };
+	static const struct diag_ask ask_plain = { "/api/jobs", "job.read",
+	    NULL };
+	struct config c;
+	struct diag_reply r = { status[sel & 7], NULL, len, (sel & 8) ?
+	    "text/html" : "application/json", "/login", "nginx", "",
+	    "ab12cd34" };
+	struct err e;
+	char *copy;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.shown_url, sizeof(c.shown_url), "%s", (sel & 16) ?
+	    "http://immich.lan:2283/immich" : "https://immich.lan");
+	c.api = (sel & 32) ? CONFIG_API_AUTO : CONFIG_API_JOBS;
+	CHECK((copy = malloc(len + 1)) != NULL);
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	r.body = copy;
+	diag_status(&c, (sel & 64) ? &ask : &ask_plain, &r, &e);
+	CHECK(e.status == 502 && e.upstream_status == r.status);
+	check_msg(&e);
+	r.status = 200;
+	CHECK(diag_html(&c, &r, &e) == -1);
+	CHECK(e.status == 502 && e.upstream_status == 200);
+	check_msg(&e);
+	free(copy);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -160,6 +200,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	shape = (data[0] & 1) ? JOBS_SHAPE_QUEUES : JOBS_SHAPE_JOBS;
+	check_diag(data[0], (const char *)data + 1, size - 1);
 	err_clear(&e);
 	memset(&j, 0xa5, sizeof(j));	/* jobs_parse must overwrite it */
 	if (jobs_parse(&j, (const char *)data + 1, size - 1, shape, &e) != 0) {
