@@ -105,11 +105,11 @@ define apt_install
 	    if [ "$$(id -u)" = 0 ]; then \
 	        echo "installing: $$missing"; \
 	        $(APT_GET) update -qq || echo "apt-get update failed; installing from the package lists it has"; \
-	        DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \
+	        DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq --no-install-recommends $$missing; \
 	    elif command -v sudo >/dev/null; then \
 	        echo "installing (sudo): $$missing"; \
 	        sudo $(APT_GET) update -qq || echo "apt-get update failed; installing from the package lists it has"; \
-	        sudo DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \
+	        sudo DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq --no-install-recommends $$missing; \
 	    else \
 	        echo "missing Debian packages; run as root: apt-get install -y $$missing" >&2; exit 1; \
 	    fi; \
@@ -117,9 +117,11 @@ define apt_install
 endef
 
 # Debian packages the build, `make run` and `make test` need (systemd for
-# systemd-analyze, which checks the unit).
+# systemd-analyze, which checks the unit; prometheus for promtool and the
+# server that scrapes the service in the tests).
 DEB_PKGS = gcc make pkg-config lighttpd libcurl4-openssl-dev libjson-c-dev time \
-           libcmocka-dev python3 python3-prometheus-client curl openssl systemd
+           libcmocka-dev python3 python3-prometheus-client curl openssl systemd \
+           prometheus
 deps:
 	$(call apt_install,$(DEB_PKGS))
 
