@@ -44,18 +44,31 @@ ob_flush(struct obuf *b)
 }
 
 static void
+ob_put_slow(struct obuf *b, const char *s, size_t n)
+{
+	if (b->out == NULL) {
+		b->full = 1;
+		return;
+	}
+	ob_flush(b);
+	if (n > b->cap) {
+		fwrite(s, 1, n, b->out);
+		return;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+/*
+ * Inline, so that the many short literals of a body (OB_LIT, sizes known
+ * when compiling) are copied with a few moves rather than a memcpy call.
+ */
+static inline void
 ob_put(struct obuf *b, const char *s, size_t n)
 {
 	if (n > b->cap - b->len) {
-		if (b->out == NULL) {
-			b->full = 1;
-			return;
-		}
-		ob_flush(b);
-		if (n > b->cap) {
-			fwrite(s, 1, n, b->out);
-			return;
-		}
+		ob_put_slow(b, s, n);
+		return;
 	}
 	memcpy(b->buf + b->len, s, n);
 	b->len += n;
@@ -122,6 +135,16 @@ ob_rate(struct obuf *b, double rate)
 	ob_put(b, d, n);
 }
 
+/* Bytes a JSON string cannot hold as they are: '"', '\\', controls, DEL. */
+static const unsigned char must_escape[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+	[0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1,
+	[0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1,
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
+
 /* s as a JSON string, quotes included. */
 static void
 ob_json_string(struct obuf *b, const char *s)
@@ -134,7 +157,8 @@ ob_json_string(struct obuf *b, const char *s)
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7f)
+		/* One table look-up per byte: every text of every hit. */
+		if (!must_escape[c])
 			continue;
 		ob_put(b, run, (size_t)(s - run));
 		run = s + 1;
@@ -235,7 +259,8 @@ ob_progress(struct obuf *b, const struct progress *p)
 char *
 render_totals_summary(const struct jobs *j, char *buf, size_t size)
 {
-	int64_t active = 0, waiting = 0, held = 0, failed = 0, w;
+	int64_t active = 0, waiting = 0, held = 0, failed = 0, stalled = 0;
+	int64_t w;
 	char part[64];
 	size_t i, len = 0, n;
 
@@ -249,7 +274,13 @@ render_totals_summary(const struct jobs *j, char *buf, size_t size)
 		failed += j->q[i].failed;
 		if (j->q[i].is_paused)
 			held += w;
+		if (j->q[i].progress.stalled)
+			stalled++;
 	}
+	/* What needs a person first, as in by_queue. */
+	if (stalled > 0)
+		summary_part(buf, size, &len, stalled, stalled == 1 ?
+		    "queue stalled" : "queues stalled");
 	if (active > 0)
 		summary_part(buf, size, &len, active, "active");
 	if (waiting > 0) {
@@ -266,6 +297,18 @@ render_totals_summary(const struct jobs *j, char *buf, size_t size)
 	if (len == 0)
 		summary_part(buf, size, &len, -1, "idle");
 	return buf;
+}
+
+/* s into buf (size > 0 bytes), cut to fit, always NUL-terminated. */
+static void
+copy_text(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 }
 
 /*
@@ -310,9 +353,11 @@ render_queue_title(const char *name, char *buf, size_t size)
 
 	if (size == 0)
 		return buf;
+	/* By hand, not snprintf: this runs for every queue on a cache hit. */
 	for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
-		if (strcmp(name, titles[i].id) == 0) {
-			snprintf(buf, size, "%s", titles[i].title);
+		if (titles[i].id[0] == name[0] &&
+		    strcmp(name, titles[i].id) == 0) {
+			copy_text(buf, size, titles[i].title);
 			return buf;
 		}
 	/* camelCase, snake_case or kebab-case: words, the first capitalised. */
@@ -351,7 +396,7 @@ render_status(const struct render_info *info, char *buf, size_t size)
 	if (size == 0)
 		return buf;
 	if (!info->stale) {
-		snprintf(buf, size, "ok");
+		copy_text(buf, size, "ok");
 		return buf;
 	}
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)

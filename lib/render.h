@@ -76,8 +76,10 @@ char	*render_queue_summary(const struct queue *q, char *buf, size_t size);
 
 /*
  * render_totals_summary - the whole of j in words, e.g.
- * "16 active · 2,960 waiting (2,417 paused) · 9 failed" or "idle", where
- * "(N paused)" is the waiting work of paused queues; into buf as
+ * "16 active · 2,960 waiting (2,417 paused) · 9 failed",
+ * "1 queue stalled · 120 waiting" or "idle", where "(N paused)" is the
+ * waiting work of paused queues and "N queues stalled" counts
+ * progress.stalled; into buf as
  * render_queue_summary does.  Returns buf.
  */
 char	*render_totals_summary(const struct jobs *j, char *buf, size_t size);

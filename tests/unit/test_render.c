@@ -552,6 +552,16 @@ test_render_totals_summary(void **state)
 	assert_string_equal(render_totals_summary(&j, buf, sizeof(buf)),
 	    "1,234,567 active" DOT "2,000 waiting (1,000 paused)" DOT
 	    "999 failed");
+	/* Stalled queues come first, as in by_queue. */
+	j.q[0].progress.stalled = 1;
+	assert_string_equal(render_totals_summary(&j, buf, sizeof(buf)),
+	    "1 queue stalled" DOT "1,234,567 active" DOT
+	    "2,000 waiting (1,000 paused)" DOT "999 failed");
+	j.q[1].progress.stalled = 1;
+	j.q[0].active = 0;
+	j.q[1].failed = 0;
+	assert_string_equal(render_totals_summary(&j, buf, sizeof(buf)),
+	    "2 queues stalled" DOT "2,000 waiting (1,000 paused)");
 }
 
 static void
