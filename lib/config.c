@@ -213,6 +213,20 @@ load_key_file(struct config *c, const char *path, struct err *e)
 	return rc;
 }
 
+/*
+ * The permission a key needs for the endpoint IMMICH_JOBS_API (api, NULL
+ * when unset) asks: auto may use either.
+ */
+static const char *
+key_permission(const char *api)
+{
+	if (api != NULL && strcasecmp(api, "queues") == 0)
+		return "queue.read";
+	if (api != NULL && strcasecmp(api, "jobs") == 0)
+		return "job.read";
+	return "job.read or queue.read";
+}
+
 static int
 load_key(struct config *c, config_getenv_fn get, struct err *e)
 {
@@ -230,7 +244,8 @@ load_key(struct config *c, config_getenv_fn get, struct err *e)
 	if (key == NULL)
 		return err_set(e, 500, 0, "no API key: set IMMICH_JOBS_API_KEY "
 		    "or IMMICH_JOBS_API_KEY_FILE to an Immich API key with the "
-		    "job.read permission");
+		    "%s permission", key_permission(value(get,
+		    "IMMICH_JOBS_API")));
 	len = strlen(key);
 	while (len > 0 && is_trailing_space(key[len - 1]))
 		len--;

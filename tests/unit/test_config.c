@@ -430,6 +430,12 @@ test_config_key_env(void **state)
 		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", NULL, NULL
 	};
 	const char *const no_key[] = { "IMMICH_URL", URL, NULL };
+	const char *const no_key_queues[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API", "queues", NULL
+	};
+	const char *const no_key_jobs[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API", "jobs", NULL
+	};
 	const char *const both[] = {
 		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", KEY,
 		"IMMICH_JOBS_API_KEY_FILE", "/nonexistent/key", NULL
@@ -444,7 +450,13 @@ test_config_key_env(void **state)
 	env[3] = KEY " \t\r\n";		/* trailing white space dropped */
 	assert_int_equal(load_env(env, &c, &e), 0);
 	assert_string_equal(c.key, KEY);
-	expect_config_error(no_key, "IMMICH_JOBS_API_KEY", NULL);
+	/* The permission asked for is the one of the endpoint to be asked. */
+	expect_config_error(no_key, "IMMICH_JOBS_API_KEY", "with the job.read "
+	    "or queue.read permission");
+	expect_config_error(no_key_queues, "IMMICH_JOBS_API_KEY", "with the "
+	    "queue.read permission");
+	expect_config_error(no_key_jobs, "IMMICH_JOBS_API_KEY", "with the "
+	    "job.read permission");
 	expect_config_error(both_empty, "IMMICH_JOBS_API_KEY", NULL);
 	expect_config_error(both, "IMMICH_JOBS_API_KEY and "
 	    "IMMICH_JOBS_API_KEY_FILE", NULL);
