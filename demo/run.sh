@@ -55,8 +55,9 @@ fi
 
 sh "$top/demo/conf.sh" "$port" "[::]" "$run/lighttpd.conf" "$build"
 demo=
-stop() {
-	[ -z "$demo" ] || kill "$demo" 2>/dev/null || true
+stop() {	# the demo upstream, waited for: nothing is left when make returns
+	[ -z "$demo" ] || { kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null; } || true
+	demo=
 }
 trap stop EXIT
 # Ctrl-C reaches every process of the terminal's group: lighttpd stops by

@@ -92,17 +92,24 @@ report(time.monotonic() - t0 < 10, "Ctrl-C: make run ends within 10 s (%.1f s)" 
 report("make: ***" not in out and "Error" not in out and "Interrupt" not in out,
        "Ctrl-C: no make error")
 report("immich-jobs-proxy: stopped" in out, "Ctrl-C: it says it stopped")
-time.sleep(0.5)
+# make has returned: what it started must be gone (a little time for the
+# kernel to tear the group down on a busy machine).
+def group_alive():
+    try:
+        os.killpg(p.pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+deadline = time.monotonic() + 5
+while group_alive() and time.monotonic() < deadline:
+    time.sleep(0.1)
 for name, pt in (("PORT", port), ("DEMO_PORT", demo_port)):
     s = socket.socket()
     free = s.connect_ex(("127.0.0.1", pt)) != 0
     s.close()
     report(free, "Ctrl-C: nothing listens on %s=%d any more" % (name, pt))
-try:
-    os.killpg(p.pid, 0)
-    alive = True
-except ProcessLookupError:
-    alive = False
-report(not alive, "Ctrl-C: no process of make run is left")
+left = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(p.pid)],
+                      capture_output=True, text=True).stdout.strip()
+report(not group_alive(), "Ctrl-C: no process of make run is left (%s)" % (left or "none"))
 PYEOF
 finish
