@@ -14,7 +14,7 @@
 #include "cache.h"
 
 #define CACHE_MAGIC	0x494a5043u	/* "IJPC" */
-#define CACHE_VERSION	3u	/* 3: progress per queue; history file */
+#define CACHE_VERSION	4u	/* 4: the sum skips unused queue slots */
 #define HISTORY_MAGIC	0x494a5048u	/* "IJPH" */
 
 static uint64_t
@@ -60,12 +60,15 @@ cache_path(const struct config *c, char *buf, size_t size)
  * JOBS_MAX_QUEUES queues) and is summed on every cache hit, where the
  * byte-wise loop cost a quarter of the hit's instructions.
  */
+#define SUM_BASIS	0xcbf29ce484222325ull
+
+/* h, continued over len bytes at data. */
 static uint64_t
-words_sum(const void *data, size_t len)
+words_sum(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	size_t i;
-	uint64_t h = 0xcbf29ce484222325ull, w;
+	uint64_t w;
 
 	for (i = 0; i + sizeof(w) <= len; i += sizeof(w)) {
 		memcpy(&w, p + i, sizeof(w));
@@ -74,16 +77,28 @@ words_sum(const void *data, size_t len)
 	return fnv1a(h, p + i, len - i);
 }
 
+/*
+ * The header and counts up to the queues, the n queues in use, then the
+ * error: not the unused queue slots, which nothing reads, since summing
+ * all JOBS_MAX_QUEUES cost a tenth of a cache hit.  n is checked before.
+ */
 static uint64_t
 entry_sum(const struct cache_entry *ent)
 {
-	return words_sum(ent, offsetof(struct cache_entry, sum));
+	const size_t q0 = offsetof(struct cache_entry, jobs) +
+	    offsetof(struct jobs, q);
+	const size_t e0 = offsetof(struct cache_entry, err);
+
+	uint64_t h = words_sum(SUM_BASIS, ent, q0);
+
+	h = words_sum(h, ent->jobs.q, ent->jobs.n * sizeof(ent->jobs.q[0]));
+	return words_sum(h, &ent->err, offsetof(struct cache_entry, sum) - e0);
 }
 
 static uint64_t
 history_sum(const struct history *h)
 {
-	return words_sum(h, offsetof(struct history, sum));
+	return words_sum(SUM_BASIS, h, offsetof(struct history, sum));
 }
 
 /* The directory part of path into dir (size bytes); -1 if none fits. */
@@ -164,7 +179,7 @@ cache_read(const char *path, uint64_t id, struct cache_entry *ent)
 	if (read_exact(path, ent, sizeof(*ent)) == -1 ||
 	    ent->magic != CACHE_MAGIC ||
 	    ent->version != CACHE_VERSION || ent->id != id ||
-	    ent->sum != entry_sum(ent) || ent->jobs.n > JOBS_MAX_QUEUES)
+	    ent->jobs.n > JOBS_MAX_QUEUES || ent->sum != entry_sum(ent))
 		return -1;
 	/* Strings come back NUL-terminated whatever the file held. */
 	for (size_t i = 0; i < ent->jobs.n; i++)
