@@ -33,7 +33,8 @@ endif
 
 FRONT_SRC = cgi/main.c lib/config.c lib/err.c lib/jobs.c lib/history.c lib/render.c \
             lib/cache.c lib/counts.c lib/deadline.c
-FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/err.c lib/deadline.c
+FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/config.c lib/err.c \
+            lib/deadline.c
 LIB_HDR   = $(wildcard lib/*.h)
 
 all: $(B)/immich-jobs $(B)/immich-jobs-fetch.so

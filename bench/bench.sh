@@ -36,7 +36,7 @@ CONNS=${BENCH_CONNS:-16}
 THREADS=${BENCH_THREADS:-2}
 RUNS=3				# callgrind runs per program, median taken
 W=$(mktemp -d "${TMPDIR:-/tmp}/ijp-bench.XXXXXX")
-KEY="ijp-bench-key-$$-Zq8vW3rT"
+KEY="ijpbenchkey$$Zq8vW3rT"
 PIDS=""
 
 cleanup() {

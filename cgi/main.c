@@ -19,6 +19,10 @@
  * libc-only parts; libcurl and json-c live in immich-jobs-fetch.so beside
  * the binary and are loaded on a cache miss alone (load_upstream).
  */
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -354,6 +358,15 @@ main(int argc, char **argv)
 	int i, rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &started);
+#ifdef PR_SET_DUMPABLE
+	/*
+	 * The key (and IMMICH_URL's password) is in this process's memory
+	 * and environment: a crash must write no core file holding it, and
+	 * no other process of the same user may read it through /proc or
+	 * ptrace.
+	 */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 	err_clear(&e);
 	read_request(&req);
 	if (!req.is_cgi && (rc = parse_args(argc, argv, &req)) >= 0)
@@ -371,8 +384,16 @@ main(int argc, char **argv)
 		err_set(&e, 405, 0, "method not allowed: use GET or HEAD");
 		return respond_error(&req, &e, "Allow: GET, HEAD\r\n", 2);
 	}
-	if (config_load(&cfg, env, &e) != 0)
+	if (config_load(&cfg, env, &e) != 0) {
+		/* Set on the service, they never reached this CGI. */
+		if (req.is_cgi && !config_seen(env))
+			err_set(&e, 500, 0, "the web server passed none of the "
+			    "service's variables (IMMICH_URL, IMMICH_JOBS_...) "
+			    "to this CGI: it must pass them (lighttpd: "
+			    "setenv.add-environment, as in this project's "
+			    "lighttpd.conf); %s", e.msg);
 		return respond_error(&req, &e, NULL, 2);
+	}
 	if (routes[i].route == ROUTE_HEALTH) {
 		write_headers(&req, 200, "application/json", NULL);
 		if (!req.head)

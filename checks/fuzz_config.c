@@ -8,14 +8,18 @@
  *   0 IMMICH_URL            5 IMMICH_JOBS_API
  *   1 IMMICH_JOBS_API_KEY   6 IMMICH_JOBS_CA_FILE (any path; only access()ed)
  *   2 IMMICH_JOBS_TIMEOUT   7 IMMICH_JOBS_CACHE_DIR
- *   3 IMMICH_JOBS_CACHE_TTL 8 TMPDIR
+ *   3 IMMICH_JOBS_CACHE_TTL 8 XDG_RUNTIME_DIR
  *   4 IMMICH_JOBS_STALE_TTL 9 IMMICH_JOBS_API_KEY_FILE: "f..." a temporary
  *     file holding the rest of the input (newlines and NULs included),
  *     "d..." a directory, anything else a file that does not exist.
+ * IMMICH_JOBS_STALL_AFTER, IMMICH_JOBS_CONNECT_TIMEOUT and RUNTIME_DIRECTORY
+ * stay unset.
  * Checks what config.h promises: an error is a 500 with a printable
- * message that does not hold the key, and leaves no key behind; a success
- * has a normalised URL whose shown form holds no "user:password@", numbers
- * in range and a clean key equal to what was given.
+ * message that does not hold the key, and leaves no key or password
+ * behind; a success has a normalised URL without "user:password@" in
+ * either form, numbers in range, a key equal to what was given without a
+ * byte-order mark and white space around it, made of letters and digits
+ * only, and messages made afterwards hold neither the key nor the password.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,7 +43,7 @@ enum { F_URL, F_KEY, F_TIMEOUT, F_CACHE_TTL, F_STALE_TTL, F_API, F_CA,
 static const char *const names[NFIELDS] = {
 	"IMMICH_URL", "IMMICH_JOBS_API_KEY", "IMMICH_JOBS_TIMEOUT",
 	"IMMICH_JOBS_CACHE_TTL", "IMMICH_JOBS_STALE_TTL", "IMMICH_JOBS_API",
-	"IMMICH_JOBS_CA_FILE", "IMMICH_JOBS_CACHE_DIR", "TMPDIR",
+	"IMMICH_JOBS_CA_FILE", "IMMICH_JOBS_CACHE_DIR", "XDG_RUNTIME_DIR",
 	"IMMICH_JOBS_API_KEY_FILE"
 };
 
@@ -77,6 +81,11 @@ fake_getenv(const char *name)
 {
 	size_t i;
 
+	/* Unset: the other numbers and paths fuzz the same parsers. */
+	if (strcmp(name, "IMMICH_JOBS_STALL_AFTER") == 0 ||
+	    strcmp(name, "IMMICH_JOBS_CONNECT_TIMEOUT") == 0 ||
+	    strcmp(name, "RUNTIME_DIRECTORY") == 0)
+		return NULL;
 	for (i = 0; i < NFIELDS; i++)
 		if (strcmp(name, names[i]) == 0)
 			break;
@@ -96,13 +105,39 @@ is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The key config_load should end up with: s with trailing space dropped. */
-static size_t
-clean_len(const char *s, size_t len)
+/*
+ * The key config_load should end up with: s without a UTF-8 byte-order
+ * mark and the white space around it.  Returns its start, its length in
+ * *len.
+ */
+static const char *
+clean(const char *s, size_t *len)
 {
-	while (len > 0 && is_space(s[len - 1]))
-		len--;
-	return len;
+	if (*len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		*len -= 3;
+	}
+	while (*len > 0 && (is_space(*s) || *s == '\v' || *s == '\f')) {
+		s++;
+		(*len)--;
+	}
+	while (*len > 0 && (is_space(s[*len - 1]) || s[*len - 1] == '\v' ||
+	    s[*len - 1] == '\f'))
+		(*len)--;
+	return s;
+}
+
+/* A message made now must not hold secret (a NUL-terminated string). */
+static void
+check_redacted(const char *secret)
+{
+	struct err e;
+
+	/* "[***]" holds secret only when secret is made of '[', '*', ']'. */
+	if (strspn(secret, "[*]") == strlen(secret))
+		return;
+	err_set(&e, 502, 0, "[%s]", secret);
+	CHECK(strstr(e.msg, secret) == NULL);
 }
 
 static void
@@ -128,32 +163,43 @@ check_ok(const struct config *c, const char *want_key, size_t want_len)
 	for (i = 0; i < len; i++)
 		CHECK(c->base_url[i] > 0x20 && c->base_url[i] < 0x7f &&
 		    c->base_url[i] != '?' && c->base_url[i] != '#');
-	/* The shown form: the same without any "user:password@". */
-	CHECK(strlen(c->shown_url) <= len);
-	host = strstr(c->shown_url, "://");
+	/*
+	 * Neither form holds "user:password@": libcurl gets them apart.
+	 * What was in it is decoded into url_user and url_password.
+	 */
+	CHECK(strcmp(c->shown_url, c->base_url) == 0);
+	host = strstr(c->base_url, "://");
 	CHECK(host != NULL);
 	host += 3;
 	slash = strchr(host, '/');
 	CHECK(memchr(host, '@', slash != NULL ? (size_t)(slash - host) :
 	    strlen(host)) == NULL);
-	CHECK(strcmp(c->base_url + len - strlen(slash != NULL ? slash : ""),
-	    slash != NULL ? slash : "") == 0);
+	if (!c->has_userinfo)
+		CHECK(c->url_user[0] == '\0' && c->url_password[0] == '\0');
+	else if (c->url_password[0] != '\0')
+		check_redacted(c->url_password);
 	/* Numbers, mode, paths. */
 	CHECK(c->timeout >= 1 && c->timeout <= 60);
 	CHECK(c->cache_ttl >= 0 && c->cache_ttl <= 86400);
 	CHECK(c->stale_ttl >= 0 && c->stale_ttl <= 86400);
+	CHECK(c->stall_after == 300);
 	CHECK(c->api == CONFIG_API_AUTO || c->api == CONFIG_API_JOBS ||
 	    c->api == CONFIG_API_QUEUES);
 	CHECK(strlen(c->ca_file) < CONFIG_PATH_MAX);
-	CHECK(c->cache_dir[0] != '\0' &&
-	    strlen(c->cache_dir) < CONFIG_PATH_MAX);
-	/* The key: what was given, without trailing space, no control. */
+	CHECK(strlen(c->cache_dir) < CONFIG_PATH_MAX - 32);
+	CHECK(c->cache_dir[0] == '/' || (c->cache_dir[0] == '\0' &&
+	    (field[F_CACHE_DIR] == NULL || field[F_CACHE_DIR][0] == '\0')));
+	CHECK(c->connect_timeout >= 1 && c->connect_timeout <= c->timeout);
+	/* The key: what was given, cleaned; letters and digits only. */
 	CHECK(want_key != NULL);
-	CHECK(want_len > 0 && want_len < CONFIG_KEY_MAX);
+	CHECK(want_len >= CONFIG_KEY_MIN && want_len < CONFIG_KEY_MAX);
 	CHECK(strlen(c->key) == want_len);
 	CHECK(memcmp(c->key, want_key, want_len) == 0);
 	for (i = 0; i < want_len; i++)
-		CHECK((unsigned char)c->key[i] >= 0x20 && c->key[i] != 0x7f);
+		CHECK((c->key[i] >= 'a' && c->key[i] <= 'z') ||
+		    (c->key[i] >= 'A' && c->key[i] <= 'Z') ||
+		    (c->key[i] >= '0' && c->key[i] <= '9'));
+	check_redacted(c->key);
 }
 
 static void
@@ -169,6 +215,8 @@ check_error(const struct config *c, const struct err *e, const char *key,
 	check_printable(e->msg);
 	for (i = 0; i < sizeof(c->key); i++)
 		CHECK(c->key[i] == '\0');	/* wiped */
+	for (i = 0; i < sizeof(c->url_password); i++)
+		CHECK(c->url_password[i] == '\0');
 	/*
 	 * The message never holds the key.  Only a key of 32 bytes or more
 	 * without a space is looked for: a shorter one could be a piece of
@@ -217,11 +265,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rest_len > 0)
 			CHECK(fwrite(rest, 1, rest_len, f) == rest_len);
 		CHECK(fclose(f) == 0);
-		want_key = rest != NULL ? rest : "";
-		want_len = clean_len(want_key, rest_len);
+		want_len = rest_len;
+		want_key = clean(rest != NULL ? rest : "", &want_len);
 	} else if (field[F_KEY] != NULL) {
-		want_key = field[F_KEY];
-		want_len = clean_len(want_key, strlen(want_key));
+		want_len = strlen(field[F_KEY]);
+		want_key = clean(field[F_KEY], &want_len);
 	}
 
 	memset(&c, 0xa5, sizeof(c));

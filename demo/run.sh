@@ -69,7 +69,7 @@ if [ -z "${IMMICH_URL:-}" ]; then
 	"$lighttpd" -D -f "$top/demo/upstream.conf" &
 	demo=$!
 	export IMMICH_URL=http://127.0.0.1:$DEMO_PORT
-	export IMMICH_JOBS_API_KEY=demo-key-not-checked-by-the-demo
+	export IMMICH_JOBS_API_KEY=demokeyNotCheckedByTheDemo
 	echo "$me: no IMMICH_URL set: serving the bundled demo upstream at $IMMICH_URL (sample data of Immich v3.2)"
 fi
 echo "$me: starting lighttpd on port $port, all interfaces, IPv6 and IPv4 (try: curl -i http://127.0.0.1:$port/ ; Ctrl-C stops)"

@@ -37,6 +37,8 @@ cache_id(const struct config *c)
 
 	/* Each string with its NUL, so "ab"+"c" differs from "a"+"bc". */
 	h = fnv1a(h, c->base_url, strlen(c->base_url) + 1);
+	h = fnv1a(h, c->url_user, strlen(c->url_user) + 1);
+	h = fnv1a(h, c->url_password, strlen(c->url_password) + 1);
 	h = fnv1a(h, c->key, strlen(c->key) + 1);
 	h = fnv1a(h, c->ca_file, strlen(c->ca_file) + 1);
 	h = fnv1a(h, &api, sizeof(api));

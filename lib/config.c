@@ -13,19 +13,76 @@
 #include "config.h"
 
 #define KEY_FILE_MAX	4096	/* bytes read from IMMICH_JOBS_API_KEY_FILE */
+#define SHOWN_MAX	40	/* bytes of a refused value shown back */
+#define UTF8_BOM	"\xef\xbb\xbf"
 
-static const char *
-value(config_getenv_fn get, const char *name)
-{
-	const char *v = get(name);
-
-	return (v != NULL && v[0] != '\0') ? v : NULL;
-}
+/* Every variable config_load reads: what config_seen looks for. */
+static const char *const names[] = {
+	"IMMICH_URL", "IMMICH_JOBS_API_KEY", "IMMICH_JOBS_API_KEY_FILE",
+	"IMMICH_JOBS_TIMEOUT", "IMMICH_JOBS_CONNECT_TIMEOUT",
+	"IMMICH_JOBS_CA_FILE", "IMMICH_JOBS_API",
+	"IMMICH_JOBS_CACHE_TTL", "IMMICH_JOBS_STALE_TTL",
+	"IMMICH_JOBS_STALL_AFTER", "IMMICH_JOBS_CACHE_DIR", NULL
+};
 
 static int
-is_trailing_space(char c)
+is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+/* s (len bytes) without the white space around it: returns the start. */
+static const char *
+trim(const char *s, size_t *len)
+{
+	const char *end = s + *len;
+
+	while (s < end && is_space(*s))
+		s++;
+	while (end > s && is_space(end[-1]))
+		end--;
+	*len = (size_t)(end - s);
+	return s;
+}
+
+/*
+ * The value of name, trimmed, into buf (size bytes); NULL when unset or
+ * blank.  *too_long is set when it does not fit (buf then holds "").
+ */
+static const char *
+value(config_getenv_fn get, const char *name, char *buf, size_t size,
+    int *too_long)
+{
+	const char *v = get(name), *s;
+	size_t len;
+
+	*too_long = 0;
+	if (v == NULL)
+		return NULL;
+	len = strlen(v);
+	s = trim(v, &len);
+	if (len == 0)
+		return NULL;
+	if (len >= size) {
+		*too_long = 1;
+		buf[0] = '\0';
+		return buf;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+int
+config_seen(config_getenv_fn get)
+{
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (get(names[i]) != NULL)
+			return 1;
+	return 0;
 }
 
 /* The port after host (from p to end), if any: 0 when absent or 1-65535. */
@@ -57,22 +114,57 @@ check_port(const char *p, const char *end)
 	return port >= 1 && port <= 65535 ? 0 : -1;
 }
 
+static int
+hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode s..end into dst (room for end - s + 1 bytes).  A '%' not
+ * followed by two hex digits stays as it is, as a raw '@' does.  Returns
+ * -1 for "%00", which no C string can carry.
+ */
+static int
+decode(char *dst, const char *s, const char *end)
+{
+	int hi, lo;
+
+	for (; s < end; s++) {
+		if (*s == '%' && end - s >= 3 && (hi = hex(s[1])) >= 0 &&
+		    (lo = hex(s[2])) >= 0) {
+			if (hi == 0 && lo == 0)
+				return -1;
+			*dst++ = (char)(hi * 16 + lo);
+			s += 2;
+		} else
+			*dst++ = *s;
+	}
+	*dst = '\0';
+	return 0;
+}
+
 int
 config_parse_url(struct config *c, const char *url, struct err *e)
 {
-	const char *start, *end, *host, *p, *at;
-	size_t len, hostlen;
+	const char *start, *end, *host, *p, *at, *colon;
+	size_t len, hostlen, pre;
 
-	if (url == NULL || url[0] == '\0')
+	c->base_url[0] = c->shown_url[0] = '\0';
+	c->url_user[0] = c->url_password[0] = '\0';
+	c->has_userinfo = 0;
+	len = url != NULL ? strlen(url) : 0;
+	start = url != NULL ? trim(url, &len) : NULL;
+	if (len == 0)
 		return err_set(e, 500, 0, "IMMICH_URL is not set: set it to "
 		    "Immich's address, e.g. http://immich.local:2283");
-	start = url;
-	end = url + strlen(url);
-	while (start < end && is_trailing_space(*start))
-		start++;
-	while (end > start && is_trailing_space(end[-1]))
-		end--;
-	len = (size_t)(end - start);
+	end = start + len;
 	if (len >= CONFIG_URL_MAX)
 		return err_set(e, 500, 0, "IMMICH_URL is too long (over %d "
 		    "bytes)", CONFIG_URL_MAX - 1);
@@ -96,7 +188,7 @@ config_parse_url(struct config *c, const char *url, struct err *e)
 	hostlen = 0;
 	while (host + hostlen < end && host[hostlen] != '/')
 		hostlen++;
-	/* The last '@': a password may hold a raw one, none of it is shown. */
+	/* The last '@' ends user:password: a raw '@' in a password works. */
 	at = memrchr(host, '@', hostlen);
 	if (hostlen == 0 || (at != NULL && at + 1 == host + hostlen) ||
 	    host[at != NULL ? at - host + 1 : 0] == ':')
@@ -105,6 +197,19 @@ config_parse_url(struct config *c, const char *url, struct err *e)
 	if (check_port(at != NULL ? at + 1 : host, host + hostlen) != 0)
 		return err_set(e, 500, 0, "IMMICH_URL has a bad port: give a "
 		    "number from 1 to 65535, e.g. http://immich.local:2283");
+	if (at != NULL) {
+		/* The first ':' splits it: a user name never holds one. */
+		colon = memchr(host, ':', (size_t)(at - host));
+		if (decode(c->url_user, host, colon != NULL ? colon : at) != 0 ||
+		    (colon != NULL && decode(c->url_password, colon + 1,
+		    at) != 0)) {
+			explicit_bzero(c->url_password,
+			    sizeof(c->url_password));
+			return err_set(e, 500, 0, "IMMICH_URL's user name or "
+			    "password holds %%00, which cannot be sent");
+		}
+		c->has_userinfo = 1;
+	}
 	/* Users paste ".../", ".../api" and ".../api/": all mean the base. */
 	while (end > host + hostlen && end[-1] == '/')
 		end--;
@@ -112,18 +217,18 @@ config_parse_url(struct config *c, const char *url, struct err *e)
 		end -= 4;
 	while (end > host + hostlen && end[-1] == '/')
 		end--;
-	len = (size_t)(end - start);
-	memcpy(c->base_url, start, len);
-	c->base_url[len] = '\0';
-	/* The shown form drops "user:password@" so messages never leak it. */
-	if (at != NULL) {
-		size_t pre = (size_t)(host - start);
-		size_t post = (size_t)(end - (at + 1));
-		memcpy(c->shown_url, start, pre);
-		memcpy(c->shown_url + pre, at + 1, post);
-		c->shown_url[pre + post] = '\0';
-	} else
-		memcpy(c->shown_url, c->base_url, len + 1);
+	/*
+	 * Neither form holds "user:password@": libcurl gets them apart
+	 * (upstream.c), so no URL it resolves (a relative redirect) or
+	 * reports carries them into a message.
+	 */
+	pre = (size_t)(host - start);
+	if (at != NULL)
+		host = at + 1;
+	memcpy(c->base_url, start, pre);
+	memcpy(c->base_url + pre, host, (size_t)(end - host));
+	c->base_url[pre + (size_t)(end - host)] = '\0';
+	memcpy(c->shown_url, c->base_url, strlen(c->base_url) + 1);
 	return 0;
 }
 
@@ -131,64 +236,217 @@ int
 config_parse_seconds(long *out, const char *name, const char *v, long def,
     long min, long max, struct err *e)
 {
-	char *endp;
+	char buf[32], *endp;
+	size_t len;
 	long n;
 
 	*out = def;
-	if (v == NULL || v[0] == '\0')
+	len = v != NULL ? strlen(v) : 0;
+	v = v != NULL ? trim(v, &len) : NULL;
+	if (len == 0)
 		return 0;
-	errno = 0;
-	n = strtol(v, &endp, 10);
-	/* strtol skips any leading white space and a '+': refuse them. */
-	if (errno != 0 || endp == v || *endp != '\0' ||
-	    ((v[0] < '0' || v[0] > '9') && v[0] != '-') || n < min || n > max)
-		return err_set(e, 500, 0, "%s must be a whole number of seconds "
-		    "from %ld to %ld", name, min, max);
-	*out = n;
-	return 0;
+	if (len < sizeof(buf)) {
+		memcpy(buf, v, len);
+		buf[len] = '\0';
+		errno = 0;
+		n = strtol(buf, &endp, 10);
+		/* strtol takes a '+' (and white space, trimmed already). */
+		if (errno == 0 && *endp == '\0' && buf[0] != '+' &&
+		    n >= min && n <= max) {
+			*out = n;
+			return 0;
+		}
+	}
+	return err_set(e, 500, 0, "%s must be a whole number of seconds from "
+	    "%ld to %ld, not \"%.*s%s\"", name, min, max,
+	    (int)(len < SHOWN_MAX ? len : SHOWN_MAX), v,
+	    len > SHOWN_MAX ? "..." : "");
+}
+
+/* A variable name followed by '=' at the start of s: its length, or 0. */
+static size_t
+assignment(const char *s, size_t len)
+{
+	size_t i = 0;
+	int underscore = 0;
+
+	/*
+	 * An Immich key has no '_', so a name holding one is no piece of a
+	 * key: it may be shown.
+	 */
+	while (i < len && i < 64 && (s[i] == '_' || (s[i] >= 'A' &&
+	    s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+	    (i > 0 && s[i] >= '0' && s[i] <= '9')))
+		underscore |= s[i++] == '_';
+	return underscore && i < len && s[i] == '=' ? i : 0;
+}
+
+/*
+ * What kind of character starts at s (n bytes), for messages; buf (8
+ * bytes) holds an ASCII punctuation character's own name: it cannot be a
+ * piece of an Immich key.
+ */
+static const char *
+char_kind(const unsigned char *s, size_t n, char *buf)
+{
+	if (*s == '\r' || *s == '\n')
+		return "a line break";
+	if (*s == ' ')
+		return "a space";
+	if (*s == '\t')
+		return "a tab";
+	if (*s < 0x20 || *s == 0x7f)
+		return "a control character";
+	if (*s == '"' || *s == '\'' || *s == '`')
+		return "a quotation mark";
+	if (*s == '=')
+		return "an '='";
+	if (*s < 0x80) {
+		snprintf(buf, 8, "a '%c'", *s);
+		return buf;
+	}
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0x98 &&
+	    s[2] <= 0x9f)
+		return "a typographic quotation mark";
+	if (n >= 2 && s[0] == 0xc2 && s[1] == 0xa0)
+		return "a non-breaking space";
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0x8b &&
+	    s[2] <= 0x8d)
+		return "a zero-width space";
+	return "a non-ASCII character";
+}
+
+/* The first character of s no Immich key has, as an error; 0 if none. */
+static int
+check_key_chars(const char *s, size_t len, const char *from, struct err *e)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, name;
+	const char *hint = "";
+	char kind[8];
+
+	for (i = 0; i < len; i++)
+		if (!((u[i] >= 'A' && u[i] <= 'Z') ||
+		    (u[i] >= 'a' && u[i] <= 'z') ||
+		    (u[i] >= '0' && u[i] <= '9')))
+			break;
+	if (i == len)
+		return 0;
+	if ((name = assignment(s, len)) > 0 ||
+	    (len > 7 && memcmp(s, "export", 6) == 0 && is_space(s[6]) &&
+	    (name = assignment(s + 7, len - 7)) > 0)) {
+		const char *n = s + (s[name] == '=' ? 0 : 7);
+		return err_set(e, 500, 0, "%s: the key holds an '=' at "
+		    "character %zu: it looks like a copied \"%.*s=...\" line; "
+		    "give only the key (Immich's keys are letters and digits)",
+		    from, (size_t)(n - s) + name + 1, (int)name, n);
+	}
+	if (u[i] == '\r' || u[i] == '\n')
+		hint = ": the key must be on one line";
+	else if (u[i] == '"' || u[i] == '\'' || u[i] == '`' ||
+	    u[i] >= 0x80)
+		hint = ": copy the key without quotation marks or other text";
+	else if (u[i] == ' ' || u[i] == '\t')
+		hint = ": copy the key alone";
+	return err_set(e, 500, 0, "%s: the key holds %s at character %zu of "
+	    "%zu; Immich's API keys are only letters and digits%s", from,
+	    char_kind(u + i, len - i, kind), i + 1, len, hint);
 }
 
 int
-config_clean_key(struct config *c, char *buf, size_t len, const char *from,
-    struct err *e)
+config_clean_key(struct config *c, const char *buf, size_t len,
+    const char *from, struct err *e)
 {
-	size_t i;
+	const char *s = buf;
 
-	while (len > 0 && is_trailing_space(buf[len - 1]))
-		len--;
+	if (len >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 ||
+	    memcmp(s, "\xfe\xff", 2) == 0))
+		return err_set(e, 500, 0, "%s is in UTF-16 (\"Unicode\" on "
+		    "Windows): save the key as plain text (UTF-8 or ASCII)",
+		    from);
+	if (len >= 3 && memcmp(s, UTF8_BOM, 3) == 0) {
+		s += 3;		/* Windows editors start UTF-8 files with it */
+		len -= 3;
+	}
+	s = trim(s, &len);
 	if (len == 0)
 		return err_set(e, 500, 0, "%s is empty: it must hold an Immich "
 		    "API key", from);
 	if (len >= CONFIG_KEY_MAX)
 		return err_set(e, 500, 0, "%s is too long for an API key "
 		    "(over %d bytes)", from, CONFIG_KEY_MAX - 1);
+	if (check_key_chars(s, len, from, e) != 0)
+		return -1;
 	if (len < CONFIG_KEY_MIN)
 		return err_set(e, 500, 0, "%s is too short for an Immich API key "
 		    "(under %d characters): copy the whole key Immich showed "
 		    "when it was created", from, CONFIG_KEY_MIN);
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)buf[i];
-		if (ch < 0x20 || ch == 0x7f)
-			return err_set(e, 500, 0, "%s contains a control "
-			    "character or a line break inside the key", from);
-	}
-	memcpy(c->key, buf, len);
+	memcpy(c->key, s, len);
 	c->key[len] = '\0';
 	return 0;
+}
+
+/* What a file that is not a regular one is, for messages. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a named pipe (FIFO)";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* Why path cannot be opened (errno err), naming who tried. */
+static int
+key_file_error(const char *path, int err, struct err *e)
+{
+	unsigned long uid = (unsigned long)geteuid();
+	struct stat st;
+
+	if ((err == EACCES || err == EPERM) && stat(path, &st) == 0)
+		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s cannot "
+		    "be read by uid %lu, which runs the service: %s (it "
+		    "belongs to uid %lu, mode %04o): make it readable by uid "
+		    "%lu, e.g. chown %lu it and chmod 0400 it", path, uid,
+		    strerror(err), (unsigned long)st.st_uid,
+		    (unsigned)(st.st_mode & 07777), uid, uid);
+	return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s cannot be read "
+	    "by uid %lu, which runs the service: %s", path, uid,
+	    strerror(err));
 }
 
 static int
 load_key_file(struct config *c, const char *path, struct err *e)
 {
 	char buf[KEY_FILE_MAX + 1];
+	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Never block: a FIFO would hang every request, /healthz and the
+	 * start-up check until someone writes to it.
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1)
-		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE cannot be "
-		    "read: %s", strerror(errno));
+		return key_file_error(path, errno, e);
+	if (fstat(fd, &st) != 0) {
+		rc = errno;
+		close(fd);
+		return key_file_error(path, rc, e);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s is %s: "
+		    "give a regular file holding only the key", path,
+		    file_kind(st.st_mode));
+	}
 	while (len < sizeof(buf) &&
 	    (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
 		if (n < 0) {
@@ -196,8 +454,8 @@ load_key_file(struct config *c, const char *path, struct err *e)
 				continue;
 			rc = errno;
 			close(fd);
-			return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE "
-			    "cannot be read: %s", strerror(rc));
+			explicit_bzero(buf, sizeof(buf));
+			return key_file_error(path, rc, e);
 		}
 		len += (size_t)n;
 	}
@@ -230,63 +488,69 @@ key_permission(const char *api)
 static int
 load_key(struct config *c, config_getenv_fn get, struct err *e)
 {
-	const char *key = value(get, "IMMICH_JOBS_API_KEY");
-	const char *file = value(get, "IMMICH_JOBS_API_KEY_FILE");
-	char buf[CONFIG_KEY_MAX + 1];
-	size_t len;
-	int rc;
+	const char *key = get("IMMICH_JOBS_API_KEY"), *file_v;
+	char file[CONFIG_PATH_MAX];
+	size_t len = key != NULL ? strlen(key) : 0;
+	const char *k = key != NULL ? trim(key, &len) : NULL;
+	char api[16];
+	int too_long;
 
-	if (key != NULL && file != NULL)
+	file_v = value(get, "IMMICH_JOBS_API_KEY_FILE", file, sizeof(file),
+	    &too_long);
+	if (len == 0)
+		key = NULL;
+	if (key != NULL && file_v != NULL)
 		return err_set(e, 500, 0, "both IMMICH_JOBS_API_KEY and "
 		    "IMMICH_JOBS_API_KEY_FILE are set: set only one");
-	if (file != NULL)
+	if (file_v != NULL && too_long)
+		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE is too "
+		    "long a path");
+	if (file_v != NULL)
 		return load_key_file(c, file, e);
 	if (key == NULL)
 		return err_set(e, 500, 0, "no API key: set IMMICH_JOBS_API_KEY "
 		    "or IMMICH_JOBS_API_KEY_FILE to an Immich API key with the "
 		    "%s permission", key_permission(value(get,
-		    "IMMICH_JOBS_API")));
-	len = strlen(key);
-	while (len > 0 && is_trailing_space(key[len - 1]))
-		len--;
-	/*
-	 * Too long whatever its end: a cut copy could end in spaces that
-	 * config_clean_key would trim, and the cut key pass (found by
-	 * checks/fuzz_config.c).
-	 */
-	if (len >= CONFIG_KEY_MAX)
-		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY is too long for "
-		    "an API key (over %d bytes)", CONFIG_KEY_MAX - 1);
-	memcpy(buf, key, len);
-	rc = config_clean_key(c, buf, len, "IMMICH_JOBS_API_KEY", e);
-	explicit_bzero(buf, sizeof(buf));
-	return rc;
+		    "IMMICH_JOBS_API", api, sizeof(api), &too_long)));
+	return config_clean_key(c, k, len, "IMMICH_JOBS_API_KEY", e);
 }
 
 static int
-load_paths(struct config *c, config_getenv_fn get, struct err *e)
+load_ca(struct config *c, config_getenv_fn get, struct err *e)
 {
-	const char *ca = value(get, "IMMICH_JOBS_CA_FILE");
-	const char *dir = value(get, "IMMICH_JOBS_CACHE_DIR");
-	const char *run = value(get, "RUNTIME_DIRECTORY");
-	const char *xdg = value(get, "XDG_RUNTIME_DIR");
-	const char *from = "IMMICH_JOBS_CACHE_DIR";
+	const char *ca;
 	struct stat st;
-	int n;
+	int too_long;
 
 	c->ca_file[0] = '\0';
-	if (ca != NULL) {
-		if (strlen(ca) >= sizeof(c->ca_file))
-			return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE is too "
-			    "long a path");
-		if (access(ca, R_OK) != 0)
-			return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE cannot "
-			    "be read: %s", strerror(errno));
-		if (stat(ca, &st) != 0 || !S_ISREG(st.st_mode))
-			return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE is not a "
-			    "file: give the CA certificate as a PEM file");
-		strcpy(c->ca_file, ca);
+	ca = value(get, "IMMICH_JOBS_CA_FILE", c->ca_file, sizeof(c->ca_file),
+	    &too_long);
+	if (ca == NULL)
+		return 0;
+	if (too_long)
+		return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE is too long a "
+		    "path");
+	if (access(ca, R_OK) != 0) {
+		int saved = errno;
+		c->ca_file[0] = '\0';
+		return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE cannot be read: "
+		    "%s", strerror(saved));
 	}
+	if (stat(ca, &st) != 0 || !S_ISREG(st.st_mode)) {
+		c->ca_file[0] = '\0';
+		return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE is not a file: "
+		    "give the CA certificate as a PEM file");
+	}
+	return 0;
+}
+
+static int
+load_cache_dir(struct config *c, config_getenv_fn get, struct err *e)
+{
+	char buf[CONFIG_PATH_MAX];
+	const char *from = "IMMICH_JOBS_CACHE_DIR", *v;
+	int too_long, n;
+
 	/*
 	 * The default is a directory no other local user can make first:
 	 * systemd's RuntimeDirectory= (the first of several), else the
@@ -295,17 +559,18 @@ load_paths(struct config *c, config_getenv_fn get, struct err *e)
 	 * (nothing is cached); immich-jobs-proxy always gives the CGI a
 	 * private directory.
 	 */
-	if (dir != NULL)
-		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%s", dir);
-	else if (run != NULL) {
-		from = "RUNTIME_DIRECTORY";
-		n = snprintf(c->cache_dir, sizeof(c->cache_dir), "%.*s",
-		    (int)strcspn(run, ":"), run);
-	} else if (xdg != NULL) {
-		from = "XDG_RUNTIME_DIR";
-		n = snprintf(c->cache_dir, sizeof(c->cache_dir),
-		    "%s/immich-jobs-proxy", xdg);
-	} else {
+	if ((v = value(get, from, buf, sizeof(buf), &too_long)) != NULL)
+		n = too_long ? -1 : snprintf(c->cache_dir,
+		    sizeof(c->cache_dir), "%s", v);
+	else if ((v = value(get, from = "RUNTIME_DIRECTORY", buf,
+	    sizeof(buf), &too_long)) != NULL)
+		n = too_long ? -1 : snprintf(c->cache_dir,
+		    sizeof(c->cache_dir), "%.*s", (int)strcspn(v, ":"), v);
+	else if ((v = value(get, from = "XDG_RUNTIME_DIR", buf, sizeof(buf),
+	    &too_long)) != NULL)
+		n = too_long ? -1 : snprintf(c->cache_dir,
+		    sizeof(c->cache_dir), "%s/immich-jobs-proxy", v);
+	else {
 		c->cache_dir[0] = '\0';
 		return 0;
 	}
@@ -321,17 +586,21 @@ load_paths(struct config *c, config_getenv_fn get, struct err *e)
 static int
 load_api(struct config *c, config_getenv_fn get, struct err *e)
 {
-	const char *api = value(get, "IMMICH_JOBS_API");
+	char buf[16];
+	const char *api;
+	int too_long;
 
-	if (api == NULL || strcmp(api, "auto") == 0)
-		c->api = CONFIG_API_AUTO;
-	else if (strcmp(api, "jobs") == 0)
+	c->api = CONFIG_API_AUTO;
+	api = value(get, "IMMICH_JOBS_API", buf, sizeof(buf), &too_long);
+	if (api == NULL || strcasecmp(api, "auto") == 0)
+		return 0;
+	if (strcasecmp(api, "jobs") == 0)
 		c->api = CONFIG_API_JOBS;
-	else if (strcmp(api, "queues") == 0)
+	else if (strcasecmp(api, "queues") == 0)
 		c->api = CONFIG_API_QUEUES;
 	else
 		return err_set(e, 500, 0, "IMMICH_JOBS_API must be auto, jobs "
-		    "or queues");
+		    "or queues, not \"%s\"", too_long ? "(a long value)" : api);
 	return 0;
 }
 
@@ -342,11 +611,9 @@ load_api(struct config *c, config_getenv_fn get, struct err *e)
 static int
 load_connect_timeout(struct config *c, config_getenv_fn get, struct err *e)
 {
-	const char *v = value(get, "IMMICH_JOBS_CONNECT_TIMEOUT");
-
 	if (config_parse_seconds(&c->connect_timeout,
-	    "IMMICH_JOBS_CONNECT_TIMEOUT", v, c->timeout < 3 ? c->timeout : 3,
-	    1, 60, e) != 0)
+	    "IMMICH_JOBS_CONNECT_TIMEOUT", get("IMMICH_JOBS_CONNECT_TIMEOUT"),
+	    c->timeout < 3 ? c->timeout : 3, 1, 60, e) != 0)
 		return -1;
 	if (c->connect_timeout > c->timeout)
 		return err_set(e, 500, 0, "IMMICH_JOBS_CONNECT_TIMEOUT (%ld s) "
@@ -356,26 +623,92 @@ load_connect_timeout(struct config *c, config_getenv_fn get, struct err *e)
 	return 0;
 }
 
+/* Add one's message to all's: every problem is told at once. */
+static void
+add_problem(struct err *all, const struct err *one)
+{
+	if (all->status == 0)
+		*all = *one;
+	else
+		err_set(all, 500, 0, "%s; %s", all->msg, one->msg);
+}
+
+void
+config_secrets(const struct config *c)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char pair[2 * CONFIG_URL_MAX], enc[ERR_SECRET_MAX + 4];
+	size_t len, i, o = 0;
+	unsigned v;
+
+	err_secrets_clear();
+	err_secret_add(c->key, strlen(c->key));
+	if (!c->has_userinfo)
+		return;
+	err_secret_add(c->url_password, strlen(c->url_password));
+	/* What goes in the Authorization: Basic header, and its base64. */
+	len = (size_t)snprintf(pair, sizeof(pair), "%s:%s", c->url_user,
+	    c->url_password);
+	if (c->url_password[0] != '\0')
+		err_secret_add(pair, len);
+	for (i = 0; i < len && o + 4 < sizeof(enc); i += 3) {
+		v = (unsigned char)pair[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned char)pair[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)pair[i + 2];
+		enc[o++] = b64[v >> 18 & 63];
+		enc[o++] = b64[v >> 12 & 63];
+		enc[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		enc[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	if (c->url_password[0] != '\0' && i >= len)
+		err_secret_add(enc, o);
+	explicit_bzero(pair, sizeof(pair));
+	explicit_bzero(enc, sizeof(enc));
+}
+
 int
 config_load(struct config *c, config_getenv_fn get, struct err *e)
 {
+	struct err one, all;
+
 	memset(c, 0, sizeof(*c));
 	err_clear(e);
-	if (config_parse_url(c, value(get, "IMMICH_URL"), e) != 0 ||
-	    load_key(c, get, e) != 0 ||
-	    config_parse_seconds(&c->timeout, "IMMICH_JOBS_TIMEOUT",
-	    value(get, "IMMICH_JOBS_TIMEOUT"), 10, 1, 60, e) != 0 ||
-	    load_connect_timeout(c, get, e) != 0 ||
-	    config_parse_seconds(&c->cache_ttl, "IMMICH_JOBS_CACHE_TTL",
-	    value(get, "IMMICH_JOBS_CACHE_TTL"), 5, 0, 86400, e) != 0 ||
-	    config_parse_seconds(&c->stale_ttl, "IMMICH_JOBS_STALE_TTL",
-	    value(get, "IMMICH_JOBS_STALE_TTL"), 60, 0, 86400, e) != 0 ||
-	    config_parse_seconds(&c->stall_after, "IMMICH_JOBS_STALL_AFTER",
-	    value(get, "IMMICH_JOBS_STALL_AFTER"), 300, 10, 86400, e) != 0 ||
-	    load_api(c, get, e) != 0 ||
-	    load_paths(c, get, e) != 0) {
+	err_clear(&all);
+	/* Every check runs, so one answer names every problem. */
+	err_clear(&one);
+	if (config_parse_url(c, get("IMMICH_URL"), &one) != 0)
+		add_problem(&all, &one);
+	if (load_key(c, get, &one) != 0)
+		add_problem(&all, &one);
+	if (config_parse_seconds(&c->timeout, "IMMICH_JOBS_TIMEOUT",
+	    get("IMMICH_JOBS_TIMEOUT"), 10, 1, 60, &one) != 0)
+		add_problem(&all, &one);
+	if (load_connect_timeout(c, get, &one) != 0)
+		add_problem(&all, &one);
+	if (config_parse_seconds(&c->cache_ttl, "IMMICH_JOBS_CACHE_TTL",
+	    get("IMMICH_JOBS_CACHE_TTL"), 5, 0, 86400, &one) != 0)
+		add_problem(&all, &one);
+	if (config_parse_seconds(&c->stale_ttl, "IMMICH_JOBS_STALE_TTL",
+	    get("IMMICH_JOBS_STALE_TTL"), 60, 0, 86400, &one) != 0)
+		add_problem(&all, &one);
+	if (config_parse_seconds(&c->stall_after, "IMMICH_JOBS_STALL_AFTER",
+	    get("IMMICH_JOBS_STALL_AFTER"), 300, 10, 86400, &one) != 0)
+		add_problem(&all, &one);
+	if (load_api(c, get, &one) != 0)
+		add_problem(&all, &one);
+	if (load_ca(c, get, &one) != 0)
+		add_problem(&all, &one);
+	if (load_cache_dir(c, get, &one) != 0)
+		add_problem(&all, &one);
+	if (all.status != 0) {
 		explicit_bzero(c->key, sizeof(c->key));
+		explicit_bzero(c->url_password, sizeof(c->url_password));
+		*e = all;
 		return -1;
 	}
+	config_secrets(c);
 	return 0;
 }

@@ -6,27 +6,111 @@
 
 #include "err.h"
 
+/*
+ * The secrets no message may hold, longest first: a pair "user:password"
+ * is replaced whole before the password alone is looked for.
+ */
+static char	secret[ERR_SECRETS_MAX][ERR_SECRET_MAX];
+static size_t	secret_len[ERR_SECRETS_MAX];
+static size_t	nsecrets;
+
+int
+err_secret_add(const char *s, size_t len)
+{
+	size_t i, j;
+
+	if (len == 0)
+		return 0;
+	if (len > ERR_SECRET_MAX)
+		return -1;
+	for (i = 0; i < nsecrets; i++)
+		if (secret_len[i] == len && memcmp(secret[i], s, len) == 0)
+			return 0;
+	if (nsecrets == ERR_SECRETS_MAX)
+		return -1;
+	for (i = 0; i < nsecrets && secret_len[i] >= len; i++)
+		;
+	for (j = nsecrets; j > i; j--) {
+		memcpy(secret[j], secret[j - 1], secret_len[j - 1]);
+		secret_len[j] = secret_len[j - 1];
+	}
+	memcpy(secret[i], s, len);
+	secret_len[i] = len;
+	nsecrets++;
+	return 0;
+}
+
+void
+err_secrets_clear(void)
+{
+	explicit_bzero(secret, sizeof(secret));
+	memset(secret_len, 0, sizeof(secret_len));
+	nsecrets = 0;
+}
+
+/* The length of the registered secret that starts at p (n bytes), or 0. */
+static size_t
+secret_at(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < nsecrets; i++)
+		if (secret_len[i] <= n && p[0] == secret[i][0] &&
+		    memcmp(p, secret[i], secret_len[i]) == 0)
+			return secret_len[i];
+	return 0;
+}
+
+void
+err_redact(char *s)
+{
+	size_t n = strlen(s), i = 0, o = 0, k, stars;
+
+	if (nsecrets == 0)
+		return;
+	while (i < n) {
+		if ((k = secret_at(s + i, n - i)) > 0) {
+			for (stars = k < 3 ? k : 3; stars > 0; stars--)
+				s[o++] = '*';
+			i += k;
+		} else
+			s[o++] = s[i++];
+	}
+	s[o] = '\0';
+}
+
 void
 err_sanitize(char *dst, size_t max, const char *src, size_t srclen)
 {
-	size_t i, n;
+	size_t i = 0, o = 0, k, stars;
 
 	if (max == 0)
 		return;
-	n = srclen < max - 1 ? srclen : max - 1;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : c > 0x7f ? '?' : (char)c;
+	while (i < srclen && o < max - 1) {
+		if (nsecrets > 0 && (k = secret_at(src + i, srclen - i)) > 0) {
+			for (stars = k < 3 ? k : 3; stars > 0 && o < max - 1;
+			    stars--)
+				dst[o++] = '*';
+			i += k;
+			continue;
+		}
+		unsigned char c = (unsigned char)src[i++];
+		dst[o++] = (c < 0x20 || c == 0x7f) ? ' ' : c > 0x7f ? '?' :
+		    (char)c;
 	}
-	dst[n] = '\0';
-	if (srclen > n && max > 4)
+	dst[o] = '\0';
+	if (i < srclen && max > 4)
 		memcpy(dst + max - 4, "...", 4);
 }
 
 int
 err_set(struct err *e, int status, int upstream_status, const char *fmt, ...)
 {
-	char buf[ERR_MSG_MAX];
+	/*
+	 * Room for a whole secret that starts before the cut at
+	 * ERR_MSG_MAX - 1, so it is replaced rather than cut into a prefix.
+	 */
+	char buf[ERR_MSG_MAX + ERR_SECRET_MAX + 64];
 	va_list ap;
 	int n;
 
@@ -35,8 +119,10 @@ err_set(struct err *e, int status, int upstream_status, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	/* n is the untruncated length: err_sanitize marks a cut with "...". */
+	if ((size_t)n >= sizeof(buf))
+		n = (int)sizeof(buf) - 1;	/* still over ERR_MSG_MAX: cut */
 	err_sanitize(e->msg, sizeof(e->msg), buf, (size_t)n);
+	explicit_bzero(buf, sizeof(buf));
 	e->status = status;
 	e->upstream_status = upstream_status;
 	return -1;

@@ -8,7 +8,11 @@
 #ifndef IJP_ERR_H
 #define IJP_ERR_H
 
-#define ERR_MSG_MAX 512		/* bytes, including the terminating NUL */
+#define ERR_MSG_MAX 1024	/* bytes, including the terminating NUL: room
+				   for every configuration problem at once */
+#define ERR_SECRETS_MAX	8	/* secrets err_secret_add keeps */
+#define ERR_SECRET_MAX	1400	/* bytes of one secret (base64 of a URL's
+				   user:password fits) */
 
 struct err {
 	int	status;			/* HTTP status for our answer: 500, 502, 504 ... */
@@ -20,7 +24,8 @@ struct err {
  * err_set - record a failure: our HTTP status, Immich's status (0 when Immich
  * did not answer) and a printf-style message, truncated to ERR_MSG_MAX - 1
  * bytes.  The message goes through err_sanitize, so it is always safe in a
- * JSON string or a log line.
+ * JSON string or a log line and holds no registered secret (the whole
+ * message is formatted before it is cut, so no piece of one either).
  * Always returns -1, so callers can write `return err_set(...)`.
  */
 int	err_set(struct err *e, int status, int upstream_status,
@@ -33,11 +38,33 @@ void	err_clear(struct err *e);
 
 /*
  * err_sanitize - copy at most max - 1 bytes of src (srclen bytes, which may
- * hold NULs) into dst as printable ASCII: control bytes become spaces, bytes over 0x7f
- * become '?', and a
- * cut message ends with "...".  Used to quote Immich's own messages and
- * headers.  dst always ends with NUL; max is the size of dst in bytes.
+ * hold NULs) into dst as printable ASCII: every registered secret becomes
+ * "***" (fewer stars for one under 3 bytes), control bytes become spaces,
+ * bytes over 0x7f become '?', and a cut message ends with "...".  Secrets
+ * are replaced before the cut, so none is cut into a prefix that stays.
+ * Used to quote Immich's own messages and headers, and by err_set.  dst
+ * always ends with NUL; max is the size of dst in bytes.
  */
 void	err_sanitize(char *dst, size_t max, const char *src, size_t srclen);
+
+/*
+ * err_secret_add - remember the len bytes at s (copied) as text that no
+ * message may hold: err_set, err_sanitize and err_redact replace it from
+ * now on, in this copy of lib/err.c (each binary and the fetch module have
+ * their own).  The longest secrets are looked for first.  Returns 0 (also
+ * for len 0, ignored, and a secret already known), or -1 when len is over
+ * ERR_SECRET_MAX or ERR_SECRETS_MAX are kept already.
+ */
+int	err_secret_add(const char *s, size_t len);
+
+/* err_secrets_clear - forget (and wipe) every registered secret. */
+void	err_secrets_clear(void);
+
+/*
+ * err_redact - replace every registered secret in the string s, in place,
+ * as err_sanitize does, leaving every other byte as it is (for queue names
+ * Immich sent, which keep their UTF-8).  s never grows.
+ */
+void	err_redact(char *s);
 
 #endif

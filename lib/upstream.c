@@ -75,38 +75,25 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 /*
- * Replace every copy of key in s (in place) with "***": Immich, or a proxy
- * in front of it, may echo the x-api-key header in a message, a Location
- * or a queue name, and what it says reaches our answer and the log.
+ * Immich, or a proxy in front of it, may echo the x-api-key header or the
+ * Authorization of IMMICH_URL's user:password in a message, a Location or
+ * a queue name, and what it says reaches our answer, the log and the
+ * cache.  config_secrets registered them (key is one of them): err_redact
+ * replaces each with "***".
  */
 static void
 redact(char *s, const char *key)
 {
-	size_t klen = strlen(key), stars = klen < 3 ? klen : 3;
-	char *p = s;
-
-	if (klen == 0)
-		return;
-	while ((p = strstr(p, key)) != NULL) {
-		memset(p, '*', stars);
-		memmove(p + stars, p + klen, strlen(p + klen) + 1);
-		p += stars;
-	}
+	(void)key;
+	err_redact(s);
 }
 
-/* err_sanitize() of src without the key, redacted before it is cut. */
+/* err_sanitize() of src: it replaces the secrets before it cuts. */
 static void
 sanitize_redacted(char *dst, size_t size, const char *src, const char *key)
 {
-	char *copy;
-
-	if ((copy = strdup(src)) == NULL) {
-		err_sanitize(dst, size, "(out of memory)", 15);
-		return;
-	}
-	redact(copy, key);
-	err_sanitize(dst, size, copy, strlen(copy));
-	free(copy);
+	(void)key;
+	err_sanitize(dst, size, src, strlen(src));
 }
 
 /*
@@ -236,6 +223,15 @@ fetch(const struct config *c, const char *path,
 	hdrs = h;
 	errbuf[0] = '\0';
 	curl_easy_setopt(curl, CURLOPT_URL, url);
+	/*
+	 * IMMICH_URL's user:password goes apart from the URL (config.c took
+	 * it out), so a raw '@' in the password works and no URL libcurl
+	 * resolves or reports (a relative redirect) holds it.
+	 */
+	if (c->has_userinfo) {
+		curl_easy_setopt(curl, CURLOPT_USERNAME, c->url_user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->url_password);
+	}
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "immich-jobs-proxy/" VERSION);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -393,6 +389,7 @@ upstream_get(const struct config *c, const struct timespec *until,
 
 	j->n = 0;
 	err_clear(e);
+	config_secrets(c);	/* this module has its own copy of lib/err.c */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, 500, 0, "libcurl could not start");
 	if (until != NULL)
@@ -422,5 +419,6 @@ upstream_get(const struct config *c, const struct timespec *until,
 		redact(j->q[i].name, c->key);
 	if (rc != 0)
 		redact(e->msg, c->key);
+	err_secrets_clear();
 	return rc;
 }

@@ -21,12 +21,13 @@
  * from /api/jobs, or Immich's 403 "Missing required permission" (a key
  * with queue.read alone), is retried once on /api/queues; when that one is
  * a 404 (Immich before v2.4), /api/jobs' refusal is the error.  Sends
- * x-api-key and Accept: application/json, decodes every content coding
- * libcurl knows (gzip, deflate, br, zstd: sent whether asked for or not by
- * some proxies), follows no redirect, uses no proxy, trusts c->ca_file when
- * set (TLS is always verified), reads at most JOBS_BODY_MAX decoded bytes,
- * and finishes by *deadline in all (both requests; NULL means c->timeout
- * seconds from now).
+ * x-api-key and Accept: application/json, IMMICH_URL's user:password (if
+ * any) as HTTP Basic authentication set apart from the URL, decodes every
+ * content coding libcurl knows (gzip, deflate, br, zstd: sent whether asked
+ * for or not by some proxies), follows no redirect, uses no proxy, trusts
+ * c->ca_file when set (TLS is always verified), reads at most JOBS_BODY_MAX
+ * decoded bytes, and finishes by *deadline in all (both requests; NULL
+ * means c->timeout seconds from now).
  * Fills j (caller-owned) and returns 0, or returns -1 with e set to:
  *   502 - Immich unreachable (refused, DNS, reset), the host and port
  *         answering something that is not HTTP (another service's banner,
@@ -50,7 +51,9 @@
  *         names the bound that ran out);
  *   500 - out of memory (also in parsing), libcurl could not start, or
  *         libcurl refused IMMICH_URL (unsupported scheme, malformed).
- * Messages name the problem and what to check, and never hold the key.
+ * Messages name the problem and what to check, and never hold the key nor
+ * IMMICH_URL's password in any form config_secrets registers (nor do the
+ * queue names in j): Immich or a proxy may echo them.
  * Returns on time even when a name server never answers: libcurl's
  * resolver thread is left behind, not joined (libcurl 7.87+).
  */

@@ -4,7 +4,7 @@
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
 cgi GET / IMMICH_JOBS_CACHE_TTL=60
-cgi GET / IMMICH_JOBS_CACHE_TTL=60 IMMICH_JOBS_API_KEY=another-key-0123456789
+cgi GET / IMMICH_JOBS_CACHE_TTL=60 IMMICH_JOBS_API_KEY=anotherkey0123456789
 check "another key: miss" [ "$(header X-Cache)" = miss ]
 cgi GET / IMMICH_JOBS_CACHE_TTL=60 IMMICH_URL="$FAKE_URL/api"
 check "same base URL written another way: hit" [ "$(header X-Cache)" = hit ]

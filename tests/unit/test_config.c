@@ -127,43 +127,46 @@ static void
 test_config_url_normalised(void **state)
 {
 	static const struct {
-		const char *in, *base, *shown;
+		const char *in, *base, *user, *password;
 	} cases[] = {
-		{ URL, URL, URL },
-		{ URL "/", URL, URL },
-		{ URL "/api", URL, URL },
-		{ URL "/api/", URL, URL },
-		{ URL "//api//", URL, URL },
-		{ " " URL "/api \r\n", URL, URL },
+		{ URL, URL, NULL, NULL },
+		{ URL "/", URL, NULL, NULL },
+		{ URL "/api", URL, NULL, NULL },
+		{ URL "/api/", URL, NULL, NULL },
+		{ URL "//api//", URL, NULL, NULL },
+		{ " " URL "/api \r\n", URL, NULL, NULL },
 		{ "HTTP://immich.local:2283/api", "HTTP://immich.local:2283",
-		    "HTTP://immich.local:2283" },
+		    NULL, NULL },
 		{ "HtTpS://photos.example.org/", "HtTpS://photos.example.org",
-		    "HtTpS://photos.example.org" },
+		    NULL, NULL },
 		{ "https://photos.example.org:8443/api",
-		    "https://photos.example.org:8443",
-		    "https://photos.example.org:8443" },
+		    "https://photos.example.org:8443", NULL, NULL },
 		{ "http://192.168.1.10:2283/api/", "http://192.168.1.10:2283",
-		    "http://192.168.1.10:2283" },
-		{ "http://[::1]:2283/api", "http://[::1]:2283",
-		    "http://[::1]:2283" },
-		{ "http://nas/immich/api", "http://nas/immich",
-		    "http://nas/immich" },
-		{ "http://nas/immich/", "http://nas/immich",
-		    "http://nas/immich" },
-		{ "http://nas/apiary", "http://nas/apiary",
-		    "http://nas/apiary" },
-		{ "http://api", "http://api", "http://api" },
-		{ "http://api/api", "http://api", "http://api" },
-		{ "http://user:pa55@immich.local:2283/api",
-		    "http://user:pa55@immich.local:2283", URL },
+		    NULL, NULL },
+		{ "http://[::1]:2283/api", "http://[::1]:2283", NULL, NULL },
+		{ "http://nas/immich/api", "http://nas/immich", NULL, NULL },
+		{ "http://nas/immich/", "http://nas/immich", NULL, NULL },
+		{ "http://nas/apiary", "http://nas/apiary", NULL, NULL },
+		{ "http://api", "http://api", NULL, NULL },
+		{ "http://api/api", "http://api", NULL, NULL },
+		/*
+		 * user:password@ is taken out of the URL for libcurl's
+		 * CURLOPT_USERNAME and CURLOPT_PASSWORD, decoded.
+		 */
+		{ "http://user:pa55@immich.local:2283/api", URL, "user",
+		    "pa55" },
 		{ "https://admin@photos.example.org/",
-		    "https://admin@photos.example.org",
-		    "https://photos.example.org" },
-		/* A raw '@' in the password: none of it may be shown. */
-		{ "http://user:p@ss@immich.local:2283",
-		    "http://user:p@ss@immich.local:2283", URL },
+		    "https://photos.example.org", "admin", "" },
+		/* A raw '@' in the password: the last '@' ends it. */
+		{ "http://user:p@ss@immich.local:2283", URL, "user", "p@ss" },
+		{ "http://us%65r:p%40ss%3a%zz@immich.local:2283", URL, "user",
+		    "p@ss:%zz" },
+		{ "http://:only-password@immich.local:2283", URL, "",
+		    "only-password" },
+		{ "http://u:a:b@[::1]:2283/api", "http://[::1]:2283", "u",
+		    "a:b" },
 		/* '@' after the host is part of the path, not a password. */
-		{ "http://nas/a@b", "http://nas/a@b", "http://nas/a@b" },
+		{ "http://nas/a@b", "http://nas/a@b", NULL, NULL },
 	};
 	static struct config c;
 	struct err e;
@@ -172,12 +175,22 @@ test_config_url_normalised(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		print_message("%s\n", cases[i].in);
-		memset(&c, 0, sizeof(c));
+		memset(&c, 0xa5, sizeof(c));
 		err_clear(&e);
 		assert_int_equal(config_parse_url(&c, cases[i].in, &e), 0);
 		assert_string_equal(c.base_url, cases[i].base);
-		assert_string_equal(c.shown_url, cases[i].shown);
+		assert_string_equal(c.shown_url, cases[i].base);
+		assert_int_equal(c.has_userinfo, cases[i].user != NULL);
+		assert_string_equal(c.url_user,
+		    cases[i].user != NULL ? cases[i].user : "");
+		assert_string_equal(c.url_password,
+		    cases[i].password != NULL ? cases[i].password : "");
 	}
+	/* "%00" cannot be sent: refused at configuration time. */
+	assert_int_equal(config_parse_url(&c, "http://u:a%00b@h", &e), -1);
+	assert_non_null(strstr(e.msg, "IMMICH_URL's user name or password "
+	    "holds %00"));
+	assert_true(all_zero(c.url_password, sizeof(c.url_password)));
 }
 
 static void
@@ -245,43 +258,60 @@ test_config_url_rejected(void **state)
 static void
 test_config_seconds(void **state)
 {
-	static const char *const bad[] = {
-		"0", "61", "-1", "-5", "abc", "10s", "5 ", " 5", "\t5", "\n5",
-		"+5", "1.5", "0x10", "1e1", "99999999999999999999",
-		"-99999999999999999999", "5\n", "", /* "" is the default */
+	static const struct {
+		const char *in, *shown;
+	} bad[] = {
+		{ "0", "0" }, { "61", "61" }, { "-1", "-1" }, { "-5", "-5" },
+		{ "abc", "abc" }, { "10s", "10s" }, { "+5", "+5" },
+		{ "1.5", "1.5" }, { "0x10", "0x10" }, { "1e1", "1e1" },
+		{ " 5 5 ", "5 5" }, { "\t1 0\n", "1 0" },
+		{ "99999999999999999999", "99999999999999999999" },
+		{ "-99999999999999999999", "-99999999999999999999" },
+		{ "1234567890123456789012345678901234567890123",
+		    "1234567890123456789012345678901234567890..." },
 	};
 	static const struct {
 		const char *in;
 		long out;
 	} good[] = {
 		{ "1", 1 }, { "60", 60 }, { "10", 10 }, { "05", 5 },
+		/* One rule for every variable: white space around is dropped. */
+		{ "5 ", 5 }, { " 5", 5 }, { "\t5", 5 }, { "\n5", 5 },
+		{ "5\n", 5 }, { " \t 7 \r\n", 7 },
 	};
+	char want[160];
 	struct err e;
 	size_t i;
 	long n;
 
 	(void)state;
-	for (i = 0; i + 1 < sizeof(bad) / sizeof(bad[0]); i++) {
-		print_message("[%s]\n", bad[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("[%s]\n", bad[i].in);
 		n = 0;
 		err_clear(&e);
 		assert_int_equal(config_parse_seconds(&n, "IMMICH_JOBS_TIMEOUT",
-		    bad[i], 10, 1, 60, &e), -1);
+		    bad[i].in, 10, 1, 60, &e), -1);
 		assert_int_equal(e.status, 500);
-		assert_string_equal(e.msg, "IMMICH_JOBS_TIMEOUT must be a "
-		    "whole number of seconds from 1 to 60");
+		/* The value received is shown back, trimmed, cut at 40. */
+		snprintf(want, sizeof(want), "IMMICH_JOBS_TIMEOUT must be a "
+		    "whole number of seconds from 1 to 60, not \"%s\"",
+		    bad[i].shown);
+		assert_string_equal(e.msg, want);
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		assert_int_equal(config_parse_seconds(&n, "IMMICH_JOBS_TIMEOUT",
 		    good[i].in, 10, 1, 60, &e), 0);
 		assert_int_equal(n, good[i].out);
 	}
-	/* NULL and "" leave the default. */
+	/* NULL, "" and blank leave the default. */
 	n = 0;
 	assert_int_equal(config_parse_seconds(&n, "X", NULL, 10, 1, 60, &e), 0);
 	assert_int_equal(n, 10);
 	n = 0;
 	assert_int_equal(config_parse_seconds(&n, "X", "", 7, 1, 60, &e), 0);
+	assert_int_equal(n, 7);
+	n = 0;
+	assert_int_equal(config_parse_seconds(&n, "X", " \t", 7, 1, 60, &e), 0);
 	assert_int_equal(n, 7);
 	/* 0 is allowed where min is 0 (CACHE_TTL), 86400 is the top. */
 	assert_int_equal(config_parse_seconds(&n, "X", "0", 5, 0, 86400, &e), 0);
@@ -295,7 +325,7 @@ static void
 test_config_numbers_through_load(void **state)
 {
 	static const char *const bad_timeout[] = {
-		"0", "61", "abc", "10s", " 5", "+5", "\t5", "-1",
+		"0", "61", "abc", "10s", "5 5", "+5", "\t-5", "-1",
 	};
 	static const struct {
 		const char *var, *value;
@@ -325,6 +355,9 @@ test_config_numbers_through_load(void **state)
 	env[5] = "60";
 	assert_int_equal(load_env(env, &c, &e), 0);
 	assert_int_equal(c.timeout, 60);
+	env[5] = "5 ";		/* as a shell or a compose file may pass it */
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_int_equal(c.timeout, 5);
 	env[5] = "";
 	for (i = 0; i < sizeof(bad_other) / sizeof(bad_other[0]); i++) {
 		env[6] = bad_other[i].var;
@@ -397,9 +430,13 @@ test_config_api(void **state)
 	} good[] = {
 		{ "auto", CONFIG_API_AUTO }, { "jobs", CONFIG_API_JOBS },
 		{ "queues", CONFIG_API_QUEUES }, { "", CONFIG_API_AUTO },
+		/* Case-insensitive, trimmed, as every value. */
+		{ "AUTO", CONFIG_API_AUTO }, { "JOBS", CONFIG_API_JOBS },
+		{ "Queues", CONFIG_API_QUEUES }, { " jobs", CONFIG_API_JOBS },
+		{ "jobs \n", CONFIG_API_JOBS }, { " ", CONFIG_API_AUTO },
 	};
 	static const char *const bad[] = {
-		"JOBS", "Queues", " jobs", "jobs ", "v2", "both", "queue",
+		"v2", "both", "queue", "jobs queues", "autox",
 	};
 	static struct config c;
 	const char *env[] = {
@@ -416,8 +453,10 @@ test_config_api(void **state)
 		assert_int_equal(c.api, good[i].api);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char shown[32];
 		env[5] = bad[i];
-		expect_config_error(env, "IMMICH_JOBS_API", NULL);
+		snprintf(shown, sizeof(shown), "not \"%s\"", bad[i]);
+		expect_config_error(env, "IMMICH_JOBS_API", shown);
 	}
 }
 
@@ -460,12 +499,12 @@ test_config_key_env(void **state)
 	expect_config_error(both_empty, "IMMICH_JOBS_API_KEY", NULL);
 	expect_config_error(both, "IMMICH_JOBS_API_KEY and "
 	    "IMMICH_JOBS_API_KEY_FILE", NULL);
-	env[3] = "SECRET-first\nSECRET-second";
+	env[3] = "SECRETfirst0123456\nSECRETsecond012345";
 	expect_config_error(env, "IMMICH_JOBS_API_KEY", "line break");
-	env[3] = "SECRET\tkey";
-	expect_config_error(env, "IMMICH_JOBS_API_KEY", NULL);
-	env[3] = " \r\n";
-	expect_config_error(env, "IMMICH_JOBS_API_KEY", "empty");
+	env[3] = "SECRET\tkey0123456789";
+	expect_config_error(env, "IMMICH_JOBS_API_KEY", "a tab");
+	env[3] = " \r\n";		/* blank counts as unset */
+	expect_config_error(env, "IMMICH_JOBS_API_KEY", "no API key");
 	/* CONFIG_KEY_MAX - 1 bytes fit; one more does not. */
 	memset(long_key, 'k', sizeof(long_key));
 	memcpy(long_key, "SECRET", 6);
@@ -530,7 +569,7 @@ test_config_key_file(void **state)
 	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "empty");
 	write_file(path, " \r\n\t\n", 5);
 	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "empty");
-	write_file(path, "SECRET-line1\nSECRET-line2\n", 26);
+	write_file(path, "SECRETline1\nSECRETline2\n", 24);
 	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "line break");
 	write_file(path, "SECRET\0tail", 11);
 	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", NULL);
@@ -539,7 +578,7 @@ test_config_key_file(void **state)
 	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "cannot be read");
 	env[3] = tmp_path(dir, sizeof(dir), "keydir");
 	assert_int_equal(mkdir(dir, 0700), 0);
-	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "cannot be read");
+	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "is a directory: give a regular file");
 	if (geteuid() != 0) {
 		write_file(path, KEY, strlen(KEY));
 		assert_int_equal(chmod(path, 0), 0);
@@ -660,6 +699,264 @@ test_config_paths(void **state)
 }
 
 
+/*
+ * A key file that is not a regular file is refused at once: a FIFO with no
+ * writer used to block open() forever (every request, /healthz and the
+ * start-up check).  alarm() turns a hang into a failed test.
+ */
+static void
+test_config_key_file_never_blocks(void **state)
+{
+	char fifo[256];
+	const char *env[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY_FILE", NULL, NULL
+	};
+
+	(void)state;
+	tmp_path(fifo, sizeof(fifo), "key.fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	env[3] = fifo;
+	alarm(10);
+	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "a named pipe "
+	    "(FIFO): give a regular file holding only the key");
+	env[3] = "/dev/null";
+	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "/dev/null is "
+	    "a device");
+	alarm(0);
+	unlink(fifo);
+}
+
+/*
+ * An unreadable key file (a 0600 root-owned Docker secret read by the
+ * service's own user) names the path and the uid the service runs as.
+ * As root, a child process drops to uid 65534 to be refused.
+ */
+static void
+test_config_key_file_unreadable(void **state)
+{
+	char path[256], want[512], msg[ERR_MSG_MAX];
+	const char *env[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY_FILE", NULL, NULL
+	};
+	unsigned long uid = geteuid() == 0 ? 65534 : geteuid();
+	static struct config c;
+	struct err e;
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "secret-key");
+	write_file(path, KEY, strlen(KEY));
+	assert_int_equal(chmod(path, 0600), 0);
+	if (geteuid() != 0)
+		assert_int_equal(chmod(path, 0), 0);
+	env[3] = path;
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		int rc;
+		/* The private directory is 0700: let the child through. */
+		if (geteuid() == 0 && (chmod(tmproot, 0711) != 0 ||
+		    setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(3);
+		fake_env = env;
+		rc = config_load(&c, fake_getenv, &e);
+		if (write(fds[1], e.msg, strlen(e.msg) + 1) < 0)
+			_exit(4);
+		_exit(rc == -1 && e.status == 500 ? 0 : 5);
+	}
+	close(fds[1]);
+	n = read(fds[0], msg, sizeof(msg) - 1);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	chmod(tmproot, 0700);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(n > 0);
+	msg[n] = '\0';
+	print_message("%s\n", msg);
+	snprintf(want, sizeof(want), "IMMICH_JOBS_API_KEY_FILE %s cannot be "
+	    "read by uid %lu, which runs the service: Permission denied (it "
+	    "belongs to uid %lu, mode %04o): make it readable by uid %lu",
+	    path, uid, (unsigned long)geteuid(), geteuid() == 0 ? 0600 : 0,
+	    uid);
+	if (strstr(msg, want) == NULL)
+		fail_msg("message \"%s\" lacks \"%s\"", msg, want);
+	assert_null(strstr(msg, "SECRET"));
+}
+
+/*
+ * Key hygiene: a UTF-8 byte-order mark and white space around the key go;
+ * any character an Immich key never has is a configuration error that
+ * says which kind and where, never the key.
+ */
+static void
+test_config_key_hygiene(void **state)
+{
+	static const char *const good[] = {
+		"\xef\xbb\xbf" KEY, "\xef\xbb\xbf" KEY "\r\n", " \t" KEY " ",
+		"\n\n" KEY "\n", "\xef\xbb\xbf  " KEY "\r\n\r\n",
+	};
+	static const struct {
+		const char *value, *want;
+	} bad[] = {
+		{ "SECRET key 0123456789", "the key holds a space at character "
+		    "7 of 21; Immich's API keys are only letters and digits: "
+		    "copy the key alone" },
+		{ "\"" KEY "\"", "the key holds a quotation mark at character "
+		    "1 of 40" },
+		{ "'" KEY "'", "the key holds a quotation mark at character 1 "
+		    "of 40" },
+		{ KEY "`", "the key holds a quotation mark at character 39 of "
+		    "39" },
+		{ "SECRET0123456789=abc", "the key holds an '=' at character "
+		    "17 of 20" },
+		{ "IMMICH_JOBS_API_KEY=" KEY, "the key holds an '=' at character "
+		    "20: it looks like a copied \"IMMICH_JOBS_API_KEY=...\" line; "
+		    "give only the key" },
+		{ "export IMMICH_JOBS_API_KEY=" KEY, "the key holds an '=' at "
+		    "character 27: "
+		    "it looks like a copied \"IMMICH_JOBS_API_KEY=...\" line" },
+		{ "SECRET-api-key-0123456789", "the key holds a '-' at "
+		    "character 7 of 25" },
+		{ "SECRET0123456789\xc3\xa9", "the key holds a non-ASCII "
+		    "character at "
+		    "character 17 of 18" },
+		{ "\xe2\x80\x9c" KEY "\xe2\x80\x9d", "the key holds a "
+		    "typographic quotation mark at character 1" },
+		{ "SECRET01234\xc2\xa0" "56789", "the key holds a non-breaking "
+		    "space at character 12" },
+		{ "SECRET0123456789\xe2\x80\x8b", "the key holds a zero-width "
+		    "space" },
+		{ "SECRET0123456789\x01", "the key holds a control character at "
+		    "character 17" },
+		{ "SECRET0123456789\r\nSECRET0123456789", "the key holds a line "
+		    "break at "
+		    "character 17 of 34; Immich's API keys are only letters and "
+		    "digits: the key must be on one line" },
+		{ "\xff\xfeS\0E\0C\0R\0E\0T\0", "is in UTF-16" },
+	};
+	static struct config c;
+	char path[256], want[512];
+	const char *file_env[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY_FILE", NULL, NULL
+	};
+	const char *var_env[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", NULL, NULL
+	};
+	struct err e;
+	size_t i, len;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "hygiene-key");
+	file_env[3] = path;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		write_file(path, good[i], strlen(good[i]));
+		assert_int_equal(load_env(file_env, &c, &e), 0);
+		assert_string_equal(c.key, KEY);
+		var_env[3] = good[i];
+		assert_int_equal(load_env(var_env, &c, &e), 0);
+		assert_string_equal(c.key, KEY);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = i + 1 == sizeof(bad) / sizeof(bad[0]) ? 14 :
+		    strlen(bad[i].value);
+		write_file(path, bad[i].value, len);
+		snprintf(want, sizeof(want), "IMMICH_JOBS_API_KEY_FILE%s%s",
+		    bad[i].want[0] == 'i' ? " " : ": ", bad[i].want);
+		expect_config_error(file_env, want, NULL);
+		if (len != strlen(bad[i].value))
+			continue;	/* a NUL cannot be in a variable */
+		var_env[3] = bad[i].value;
+		snprintf(want, sizeof(want), "IMMICH_JOBS_API_KEY%s%s",
+		    bad[i].want[0] == 'i' ? " " : ": ", bad[i].want);
+		expect_config_error(var_env, want, NULL);
+	}
+}
+
+/* Every problem at once, each naming its variable. */
+static void
+test_config_all_problems(void **state)
+{
+	const char *const nothing[] = { NULL };
+	const char *const blank[] = {
+		"IMMICH_URL", "", "IMMICH_JOBS_API_KEY", " ",
+		"IMMICH_JOBS_API_KEY_FILE", "", NULL
+	};
+	const char *const many[] = {
+		"IMMICH_URL", "ftp://immich.local",
+		"IMMICH_JOBS_API_KEY", "SECRET key",
+		"IMMICH_JOBS_TIMEOUT", "61", "IMMICH_JOBS_CACHE_TTL", "5m",
+		"IMMICH_JOBS_STALE_TTL", "-1", "IMMICH_JOBS_API", "v3",
+		"IMMICH_JOBS_CA_FILE", "/nonexistent/ca.pem",
+		"IMMICH_JOBS_CACHE_DIR", "relative", NULL
+	};
+	static const char *const named[] = {
+		"IMMICH_URL must start with http://", "IMMICH_JOBS_API_KEY: "
+		"the key holds a space", "IMMICH_JOBS_TIMEOUT must be",
+		"IMMICH_JOBS_CACHE_TTL must be", "IMMICH_JOBS_STALE_TTL must be",
+		"IMMICH_JOBS_API must be", "IMMICH_JOBS_CA_FILE cannot be read",
+		"IMMICH_JOBS_CACHE_DIR must be an absolute path",
+	};
+	static struct config c;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	expect_config_error(nothing, "IMMICH_URL is not set: set it to "
+	    "Immich's address, e.g. http://immich.local:2283; no API key: set "
+	    "IMMICH_JOBS_API_KEY or IMMICH_JOBS_API_KEY_FILE", NULL);
+	expect_config_error(blank, "IMMICH_URL is not set", "no API key");
+	expect_config_error(many, named[0], NULL);
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strstr(load_env(many, &c, &e) == -1 ? e.msg : "",
+		    named[i]) == NULL)
+			fail_msg("\"%s\" does not name \"%s\"", e.msg, named[i]);
+}
+
+/* config_seen: a web server that passes none of the variables. */
+static void
+test_config_seen(void **state)
+{
+	const char *const nothing[] = { "GATEWAY_INTERFACE", "CGI/1.1", NULL };
+	const char *const empty[] = { "IMMICH_URL", "", NULL };
+	const char *const one[] = { "IMMICH_JOBS_CACHE_DIR", "/x", NULL };
+
+	(void)state;
+	fake_env = nothing;
+	assert_int_equal(config_seen(fake_getenv), 0);
+	fake_env = empty;	/* passed, if empty: the server does pass them */
+	assert_int_equal(config_seen(fake_getenv), 1);
+	fake_env = one;
+	assert_int_equal(config_seen(fake_getenv), 1);
+}
+
+/*
+ * After config_load, no message made holds IMMICH_URL's password, in any
+ * form an upstream may echo: alone, as user:password, or base64-encoded in
+ * an Authorization: Basic header; nor the key.
+ */
+static void
+test_config_secrets_redacted(void **state)
+{
+	const char *const env[] = {
+		"IMMICH_URL", "http://user:p@ss%2Fw0rd@immich.local:2283",
+		"IMMICH_JOBS_API_KEY", KEY, NULL
+	};
+	static struct config c;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_string_equal(c.url_password, "p@ss/w0rd");
+	err_set(&e, 502, 0, "Location: http://user:p@ss/w0rd@h/x; pw p@ss/w0rd;"
+	    " Authorization: Basic dXNlcjpwQHNzL3cwcmQ=; key %s.", KEY);
+	assert_string_equal(e.msg, "Location: http://***@h/x; pw ***; "
+	    "Authorization: Basic ***; key ***.");
+	err_secrets_clear();
+}
+
+
 int
 main(void)
 {
@@ -675,6 +972,12 @@ main(void)
 		cmocka_unit_test(test_config_key_file),
 		cmocka_unit_test(test_config_clean_key),
 		cmocka_unit_test(test_config_paths),
+		cmocka_unit_test(test_config_key_file_never_blocks),
+		cmocka_unit_test(test_config_key_file_unreadable),
+		cmocka_unit_test(test_config_key_hygiene),
+		cmocka_unit_test(test_config_all_problems),
+		cmocka_unit_test(test_config_seen),
+		cmocka_unit_test(test_config_secrets_redacted),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, group_setup,

@@ -19,7 +19,7 @@
 #define DOT	" \xc2\xb7 "	/* the " · " render_queue_summary writes */
 
 /* Every key the tests use holds "SECRET", so one strstr finds a leak. */
-#define KEY	"SECRET-api-key-0123456789abcdefghijklmnop"
+#define KEY	"SECRETapikey0123456789abcdefghijklmnop"
 
 /* The private directory: set by group_setup, removed by group_teardown. */
 extern char tmproot[];
