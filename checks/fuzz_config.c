@@ -187,8 +187,7 @@ check_ok(const struct config *c, const char *want_key, size_t want_len)
 	    c->api == CONFIG_API_QUEUES);
 	CHECK(strlen(c->ca_file) < CONFIG_PATH_MAX);
 	CHECK(strlen(c->cache_dir) < CONFIG_PATH_MAX - 32);
-	CHECK(c->cache_dir[0] == '/' || (c->cache_dir[0] == '\0' &&
-	    (field[F_CACHE_DIR] == NULL || field[F_CACHE_DIR][0] == '\0')));
+	CHECK(c->cache_dir[0] == '/' || c->cache_dir[0] == '\0');
 	CHECK(c->connect_timeout >= 1 && c->connect_timeout <= c->timeout);
 	/* The key: what was given, cleaned; letters and digits only. */
 	CHECK(want_key != NULL);

@@ -369,6 +369,7 @@ config_clean_key(struct config *c, const char *buf, size_t len,
 		len -= 3;
 	}
 	s = trim(s, &len);
+	err_secret_add(s, len);		/* refused or not, it may be one */
 	if (len == 0)
 		return err_set(e, 500, 0, "%s is empty: it must hold an Immich "
 		    "API key", from);
@@ -499,6 +500,8 @@ load_key(struct config *c, config_getenv_fn get, struct err *e)
 	    &too_long);
 	if (len == 0)
 		key = NULL;
+	else
+		err_secret_add(k, len);	/* used or not, it may be a key */
 	if (key != NULL && file_v != NULL)
 		return err_set(e, 500, 0, "both IMMICH_JOBS_API_KEY and "
 		    "IMMICH_JOBS_API_KEY_FILE are set: set only one");
@@ -681,6 +684,12 @@ config_load(struct config *c, config_getenv_fn get, struct err *e)
 	err_clear(&one);
 	if (config_parse_url(c, get("IMMICH_URL"), &one) != 0)
 		add_problem(&all, &one);
+	/*
+	 * From here on no message holds the password, nor the key (what
+	 * config_clean_key is given, even when refused), even in a value
+	 * shown back (a key pasted in the wrong variable too).
+	 */
+	config_secrets(c);
 	if (load_key(c, get, &one) != 0)
 		add_problem(&all, &one);
 	if (config_parse_seconds(&c->timeout, "IMMICH_JOBS_TIMEOUT",
@@ -706,9 +715,9 @@ config_load(struct config *c, config_getenv_fn get, struct err *e)
 	if (all.status != 0) {
 		explicit_bzero(c->key, sizeof(c->key));
 		explicit_bzero(c->url_password, sizeof(c->url_password));
+		err_secrets_clear();
 		*e = all;
 		return -1;
 	}
-	config_secrets(c);
 	return 0;
 }

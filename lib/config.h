@@ -116,7 +116,8 @@ int	config_parse_seconds(long *out, const char *name, const char *value,
  * non-ASCII one, UTF-16), saying which kind and at which character, and
  * when the value looks like a copied NAME=value line, that name; under
  * CONFIG_KEY_MIN characters (a shorter key could not be kept out of
- * messages).  The message never holds the key.
+ * messages).  The message never holds the key: what is left after the
+ * trimming is registered with err_secret_add first, valid or not.
  */
 int	config_clean_key(struct config *c, const char *buf, size_t len,
 	    const char *from, struct err *e);

@@ -355,6 +355,8 @@ test_config_numbers_through_load(void **state)
 	env[5] = "60";
 	assert_int_equal(load_env(env, &c, &e), 0);
 	assert_int_equal(c.timeout, 60);
+	env[5] = KEY;		/* pasted in the wrong variable: not shown */
+	expect_config_error(env, "IMMICH_JOBS_TIMEOUT", "not \"***\"");
 	env[5] = "5 ";		/* as a shell or a compose file may pass it */
 	assert_int_equal(load_env(env, &c, &e), 0);
 	assert_int_equal(c.timeout, 5);
