@@ -8,10 +8,12 @@
  * GET /api/queues array; the seeds use 'j' and 'q'), the rest is the body.
  * Besides the sanitizers, it checks what jobs.h and render.h promise: a
  * refused body leaves no queue and a 502 (500 only for out of memory) with
- * a printable message; accepted counts are >= 0, names printable, totals
- * equal to the sums; every rendered body parses back as JSON with those
- * totals; a diagnosis is a 502 with a printable message and the status
- * it was given.  A broken promise aborts, which libFuzzer reports as a crash.
+ * a printable message; accepted counts are >= 0, names well-formed UTF-8
+ * (no NUL) and told apart, totals equal to the sums over q[] and the
+ * queues left out; every rendered body parses back as JSON with those
+ * totals and names; a diagnosis is a 502 with a printable message and the
+ * status it was given.  A broken promise aborts, which libFuzzer reports as
+ * a crash.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -29,6 +31,27 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+
+/* Well-formed UTF-8 (RFC 3629), checked by json-c's own validator. */
+static int
+is_utf8(const char *s)
+{
+	json_object *o = json_object_new_string(s), *p;
+	struct json_tokener *tok = json_tokener_new();
+	const char *text;
+	int ok;
+
+	CHECK(o != NULL && tok != NULL);
+	text = json_object_to_json_string(o);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	p = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	ok = p != NULL && strcmp(json_object_get_string(p), s) == 0;
+	json_object_put(p);
+	json_tokener_free(tok);
+	json_object_put(o);
+	return ok;
+}
 
 static void
 check_msg(const struct err *e)
@@ -90,6 +113,7 @@ check_json(const struct jobs *j, const struct totals *t, int stale)
 	CHECK(get_int(o, "queues") == t->queues);
 	CHECK(get_int(o, "queues_busy") == t->queues_busy);
 	CHECK(get_int(o, "queues_paused") == t->queues_paused);
+	CHECK(get_int(o, "queues_omitted") == j->omitted.queues);
 	CHECK(!json_object_object_get_ex(o, "error", NULL));
 	CHECK(json_object_object_get_ex(o, "by_queue", &by));
 	CHECK(json_object_is_type(by, json_type_array));
@@ -98,6 +122,7 @@ check_json(const struct jobs *j, const struct totals *t, int stale)
 		q = json_object_array_get_idx(by, i);
 		CHECK(json_object_object_get_ex(q, "name", &name));
 		CHECK(json_object_is_type(name, json_type_string));
+		CHECK(is_utf8(json_object_get_string(name)));
 		if (i > 0) {	/* busiest first */
 			json_object *p = json_object_array_get_idx(by, i - 1);
 			CHECK(get_int(p, "active") >= get_int(q, "active"));
@@ -127,8 +152,13 @@ check_metrics(const struct jobs *j)
 		if (buf[i] == '\n')
 			lines++;
 	}
-	/* 2 comment lines per family, 6 + 1 samples per queue, 2 families */
-	CHECK(lines == (j != NULL && j->n > 0 ? 4 + 7 * j->n : 0) + 6);
+	/*
+	 * 2 comment lines per family; per queue 6 immich_jobs samples and
+	 * one each of paused, stalled, eta; 3 families of what was left out
+	 * (1 + 6 + 1 samples); up and duration.
+	 */
+	CHECK(lines == (j != NULL && j->n > 0 ?
+	    8 + 9 * j->n + 6 + 8 : 0) + 6);
 	free(buf);
 }
 
@@ -217,9 +247,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct queue *q = &j.q[i];
 		size_t n = strnlen(q->name, JOBS_NAME_MAX);
 
-		CHECK(n > 0 && n < JOBS_NAME_MAX);
-		for (k = 0; k < n; k++)
-			CHECK(q->name[k] >= 0x20 && q->name[k] <= 0x7e);
+		CHECK(n < JOBS_NAME_MAX);
+		CHECK(is_utf8(q->name));
+		for (k = 0; k < i; k++)		/* told apart */
+			CHECK(strcmp(q->name, j.q[k].name) != 0);
 		CHECK(q->active >= 0 && q->waiting >= 0 && q->delayed >= 0 &&
 		    q->paused >= 0 && q->failed >= 0 && q->completed >= 0);
 		CHECK(q->is_paused == 0 || q->is_paused == 1);
@@ -228,8 +259,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sum_failed += q->failed;
 	}
 	jobs_totals(&j, &t);
-	CHECK(t.queues == (int64_t)j.n);
-	CHECK(t.active == sum_active && t.failed == sum_failed);
+	CHECK(t.queues == (int64_t)j.n + j.omitted.queues);
+	CHECK(j.omitted.queues == 0 || j.n == JOBS_MAX_QUEUES);
+	CHECK(t.active == sum_active + j.omitted.active &&
+	    t.failed == sum_failed + j.omitted.failed);
 	CHECK(t.waiting >= 0 && t.queues_busy <= t.queues &&
 	    t.queues_paused <= t.queues);
 	check_json(&j, &t, data[0] & 2);

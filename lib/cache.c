@@ -14,7 +14,7 @@
 #include "cache.h"
 
 #define CACHE_MAGIC	0x494a5043u	/* "IJPC" */
-#define CACHE_VERSION	4u	/* 4: the sum skips unused queue slots */
+#define CACHE_VERSION	5u	/* 5: name_cut, omitted queues */
 #define HISTORY_MAGIC	0x494a5048u	/* "IJPH" */
 
 static uint64_t

@@ -15,6 +15,7 @@ copy_jobs(struct jobs *dst, const struct jobs *src)
 {
 	dst->n = src->n;
 	dst->total_progress = src->total_progress;
+	dst->omitted = src->omitted;
 	memcpy(dst->q, src->q, src->n * sizeof(src->q[0]));
 }
 
@@ -119,6 +120,7 @@ counts_get(const struct config *c, const struct timespec *until,
 	 */
 	out->source = COUNTS_NONE;
 	out->jobs.n = 0;
+	memset(&out->jobs.omitted, 0, sizeof(out->jobs.omitted));
 	out->age = 0;
 	out->cached = 0;
 	out->from_cache = 0;

@@ -15,7 +15,7 @@ jobs_totals(const struct jobs *j, struct totals *t)
 {
 	size_t i;
 
-	memset(t, 0, sizeof(*t));
+	*t = j->omitted;
 	for (i = 0; i < j->n; i++) {
 		const struct queue *q = &j->q[i];
 
@@ -27,12 +27,16 @@ jobs_totals(const struct jobs *j, struct totals *t)
 		t->completed += q->completed;
 		if (q->active > 0 || jobs_queue_waiting(q) > 0)
 			t->queues_busy++;
-		if (q->is_paused)
+		if (q->is_paused) {
 			t->queues_paused++;
+			t->paused_waiting += jobs_queue_waiting(q);
+		}
+		if (q->name_cut)
+			t->names_cut++;
 		if (q->progress.stalled)
 			t->queues_stalled++;
 	}
-	t->queues = (int64_t)j->n;
+	t->queues += (int64_t)j->n;
 }
 
 static const struct jobs *sort_jobs;	/* qsort has no context argument */

@@ -21,7 +21,7 @@
 
 #include "err.h"
 
-#define JOBS_MAX_QUEUES	128	/* entries; Immich v3.2 has 19 */
+#define JOBS_MAX_QUEUES	128	/* queues listed (more are added up); v3.2 has 19 */
 #define JOBS_NAME_MAX	64	/* bytes of a queue name, with its NUL */
 #define JOBS_BODY_MAX	(1024 * 1024)	/* bytes of upstream body we read */
 
@@ -46,18 +46,21 @@ struct progress {
 	int32_t	stalled;	/* 1: waiting work, nothing active for too long */
 };
 
-/* One queue's raw BullMQ counts, as Immich reports them (all >= 0). */
+/*
+ * One queue's raw BullMQ counts, as Immich reports them (all >= 0).  The
+ * name is Immich's, as well-formed UTF-8 without NUL (it may hold quotes,
+ * backslashes, newlines: escape it for JSON and Prometheus).  A name Immich
+ * sent longer than JOBS_NAME_MAX - 1 bytes is cut and ends "…~<8 hex>"
+ * (name_cut); one with ill-formed UTF-8 has U+FFFD for each bad byte and
+ * ends "~<8 hex>"; the hex, a hash of Immich's bytes, keeps such names
+ * apart and the same from one answer to the next.
+ */
 struct queue {
-	char	name[JOBS_NAME_MAX];	/* printable ASCII (0x20-0x7e) */
+	char	name[JOBS_NAME_MAX];
 	int64_t	active, waiting, delayed, paused, failed, completed;
 	int	is_paused;		/* queueStatus.isPaused / isPaused */
+	int	name_cut;		/* 1: name is cut (see above) */
 	struct progress progress;	/* from history_progress; zeros from jobs_parse */
-};
-
-struct jobs {
-	size_t		n;			/* queues in q[] */
-	struct progress	total_progress;		/* all queues not paused */
-	struct queue	q[JOBS_MAX_QUEUES];	/* in Immich's order */
 };
 
 /* What the proxy reports; see README.md "The answer". */
@@ -69,6 +72,22 @@ struct totals {
 	int64_t	queues_busy;	/* queues with active or waiting > 0 */
 	int64_t	queues_paused;	/* queues with isPaused true */
 	int64_t	queues_stalled;	/* queues with progress.stalled */
+	int64_t	paused_waiting;	/* waiting (as above) of paused queues */
+	int64_t	names_cut;	/* queues whose name_cut is set */
+};
+
+struct jobs {
+	size_t		n;			/* queues in q[] */
+	struct progress	total_progress;		/* all queues not paused */
+	/*
+	 * The queues past JOBS_MAX_QUEUES, left out of q[] (the least busy
+	 * ones), added up: counted in every total, listed nowhere, and left
+	 * out of the history (progress).  omitted.queues says how many;
+	 * queues_stalled is always 0.  Before q[]: the cache entry's
+	 * checksum covers what precedes q[] and the n queues in use.
+	 */
+	struct totals	omitted;
+	struct queue	q[JOBS_MAX_QUEUES];	/* in Immich's order */
 };
 
 /*
@@ -76,14 +95,18 @@ struct totals {
  * given shape into j (caller-owned, overwritten).  An entry is a queue when
  * it has a "jobCounts" (or, in the array, "statistics") object; other
  * entries are skipped.  An absent counter counts as 0.
+ * Every queue counts, whatever its name: names are made well-formed and
+ * cut as struct queue says; past JOBS_MAX_QUEUES queues the least busy
+ * (jobs_sort_busiest's order, without stalled) go to j->omitted instead of
+ * q[], so the totals still cover every queue.
  * Returns 0, or -1 with e set to status 502 and a message for: a body that
  * is not JSON, JSON of another shape ("not the jobs shape"), no queue at
- * all, more than JOBS_MAX_QUEUES queues, a queue name that is empty, too
- * long or not printable ASCII, a queue listed twice (array shape), a
- * counter that is not a whole number from 0 to 2^63 - 2 (the message names
- * the queue and the field), an isPaused that is not a boolean, or totals
- * that would overflow 64 bits.  JSON is parsed strictly (RFC 8259).
- * Needs json-c; nothing is left allocated.
+ * all, a queue listed twice (the same name after the above), a counter
+ * that is not a whole number from 0 to 2^63 - 2 (the message names the
+ * queue, as printable ASCII, and the field), an isPaused that is not a
+ * boolean, or totals that would overflow 64 bits; 500 when out of memory.
+ * JSON is parsed strictly (RFC 8259).  Needs json-c; nothing is left
+ * allocated.
  */
 int	jobs_parse(struct jobs *j, const char *body, size_t len,
 	    enum jobs_shape shape, struct err *e);
@@ -96,8 +119,8 @@ int	jobs_parse(struct jobs *j, const char *body, size_t len,
 int64_t	jobs_queue_waiting(const struct queue *q);
 
 /*
- * jobs_totals - add up j into t (caller-owned, overwritten).  Cannot fail
- * for a j that jobs_parse filled.
+ * jobs_totals - add up j into t (caller-owned, overwritten): the queues in
+ * q[] and those in j->omitted.  Cannot fail for a j that jobs_parse filled.
  */
 void	jobs_totals(const struct jobs *j, struct totals *t);
 

@@ -1,5 +1,7 @@
 /* jobs_parse.c - parse Immich's job counts with json-c; see jobs.h. */
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -20,27 +22,120 @@ counter_slot(struct queue *q, size_t i)
 	return slots[i];
 }
 
-static int
-set_name(struct queue *q, const char *name, size_t len, struct err *e)
+/* FNV-1a, 32 bits: the suffix that keeps an altered name unique and stable. */
+static uint32_t
+name_hash(const char *s, size_t len)
 {
-	size_t i;
+	uint32_t h = 2166136261u;
 
-	if (len == 0)
-		return err_set(e, 502, 0, "Immich's answer has a queue with an "
-		    "empty name");
-	if (len >= JOBS_NAME_MAX)
-		return err_set(e, 502, 0, "Immich's answer has a queue name "
-		    "longer than %d bytes", JOBS_NAME_MAX - 1);
-	for (i = 0; i < len; i++)
-		if (name[i] < 0x20 || name[i] > 0x7e) {
-			char shown[JOBS_NAME_MAX];
-			err_sanitize(shown, sizeof(shown), name, len);
-			return err_set(e, 502, 0, "Immich's answer has a queue "
-			    "name that is not printable ASCII: \"%s\"", shown);
+	while (len-- > 0) {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (left bytes), 1 to 4,
+ * or 0 for a byte that starts none (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF).  NUL counts as ill-formed: names
+ * are C strings.
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t left)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] >= 0x01 && s[0] <= 0x7f)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (left < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD, for an ill-formed byte */
+#define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, where a long name is cut */
+#define SUFFIX_LEN	9	/* "~" and 8 hex digits of name_hash */
+
+/*
+ * Copy Immich's name (len bytes, any bytes) into q->name as well-formed
+ * UTF-8: each ill-formed byte (or NUL) becomes U+FFFD; a name that does
+ * not fit JOBS_NAME_MAX - 1 bytes is cut at a character boundary and gets
+ * "…" (q->name_cut).  An altered name ends in "~" and the hash of the
+ * bytes Immich sent, so that two names cut alike stay apart and each stays
+ * the same from one answer to the next (Prometheus series, history).
+ */
+static void
+set_name(struct queue *q, const char *name, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)name;
+	const size_t room = JOBS_NAME_MAX - 1;
+	size_t i, n, out = 0, whole = 0, keep;
+	int altered = 0;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = utf8_len(u + i, len - i)) == 0) {
+			n = 1;
+			altered = 1;
+			whole += sizeof(REPLACEMENT) - 1;
+		} else
+			whole += n;
+	}
+	q->name_cut = whole > room - (altered ? SUFFIX_LEN : 0);
+	if (!altered && !q->name_cut) {
+		memcpy(q->name, name, len);
+		q->name[len] = '\0';
+		return;
+	}
+	keep = room - SUFFIX_LEN - (q->name_cut ? sizeof(ELLIPSIS) - 1 : 0);
+	for (i = 0; i < len; i += n) {
+		const char *piece = name + i;
+		size_t plen = n = utf8_len(u + i, len - i);
+
+		if (n == 0) {
+			piece = REPLACEMENT;
+			plen = sizeof(REPLACEMENT) - 1;
+			n = 1;
 		}
-	memcpy(q->name, name, len);
-	q->name[len] = '\0';
-	return 0;
+		if (out + plen > keep)
+			break;
+		memcpy(q->name + out, piece, plen);
+		out += plen;
+	}
+	if (q->name_cut) {
+		memcpy(q->name + out, ELLIPSIS, sizeof(ELLIPSIS) - 1);
+		out += sizeof(ELLIPSIS) - 1;
+	}
+	snprintf(q->name + out, JOBS_NAME_MAX - out, "~%08" PRIx32,
+	    name_hash(name, len));
+}
+
+/* q's name as printable ASCII, for a message (err.h wants printable). */
+static const char *
+shown_name(const struct queue *q, char *buf, size_t size)
+{
+	err_sanitize(buf, size, q->name, strlen(q->name));
+	return buf;
 }
 
 /* Read the six counters of one queue from counts (a JSON object). */
@@ -48,6 +143,7 @@ static int
 set_counts(struct queue *q, json_object *counts, const char *where,
     struct err *e)
 {
+	char shown[JOBS_NAME_MAX];
 	json_object *v;
 	size_t i;
 
@@ -66,11 +162,13 @@ set_counts(struct queue *q, json_object *counts, const char *where,
 		    (n = json_object_get_int64(v)) < 0)
 			return err_set(e, 502, 0, "Immich's answer is unusable: "
 			    "queue \"%s\" has %s.%s that is not a whole number "
-			    ">= 0", q->name, where, counters[i]);
+			    ">= 0", shown_name(q, shown, sizeof(shown)), where,
+			    counters[i]);
 		if (n == INT64_MAX)
 			return err_set(e, 502, 0, "Immich's answer is unusable: "
 			    "queue \"%s\" has %s.%s that is too large",
-			    q->name, where, counters[i]);
+			    shown_name(q, shown, sizeof(shown)), where,
+			    counters[i]);
 		*counter_slot(q, i) = n;
 	}
 	return 0;
@@ -80,6 +178,7 @@ static int
 set_paused(struct queue *q, json_object *parent, const char *field,
     struct err *e)
 {
+	char shown[JOBS_NAME_MAX];
 	json_object *v;
 
 	q->is_paused = 0;
@@ -87,46 +186,130 @@ set_paused(struct queue *q, json_object *parent, const char *field,
 		return 0;
 	if (!json_object_is_type(v, json_type_boolean))
 		return err_set(e, 502, 0, "Immich's answer is unusable: queue "
-		    "\"%s\" has %s that is not true or false", q->name, field);
+		    "\"%s\" has %s that is not true or false",
+		    shown_name(q, shown, sizeof(shown)), field);
 	q->is_paused = json_object_get_boolean(v);
 	return 0;
 }
 
-static struct queue *
-next_queue(struct jobs *j, struct err *e)
+/*
+ * 1 when a comes before b in a dashboard's list (jobs_sort_busiest; the
+ * waiting sum written out: the fetch module does not link jobs.c).
+ */
+static int
+busier(const struct queue *a, const struct queue *b)
 {
-	if (j->n == JOBS_MAX_QUEUES) {
-		err_set(e, 502, 0, "Immich's answer has more than %d queues",
-		    JOBS_MAX_QUEUES);
-		return NULL;
+	int64_t wa = a->waiting + a->delayed + a->paused;
+	int64_t wb = b->waiting + b->delayed + b->paused;
+
+	if (a->active != b->active)
+		return a->active > b->active;
+	if (wa != wb)
+		return wa > wb;
+	if (a->failed != b->failed)
+		return a->failed > b->failed;
+	return strcmp(a->name, b->name) < 0;
+}
+
+/* Count q in j->omitted: in the totals, not in q[]. */
+static int
+omit(struct jobs *j, const struct queue *q, struct err *e)
+{
+	struct totals *t = &j->omitted;
+	int64_t w = 0;
+	int bad;
+
+	bad = __builtin_add_overflow(q->waiting, q->delayed, &w) ||
+	    __builtin_add_overflow(w, q->paused, &w) ||
+	    __builtin_add_overflow(t->active, q->active, &t->active) ||
+	    __builtin_add_overflow(t->waiting, w, &t->waiting) ||
+	    __builtin_add_overflow(t->failed, q->failed, &t->failed) ||
+	    __builtin_add_overflow(t->delayed, q->delayed, &t->delayed) ||
+	    __builtin_add_overflow(t->paused, q->paused, &t->paused) ||
+	    __builtin_add_overflow(t->completed, q->completed, &t->completed) ||
+	    (q->is_paused && __builtin_add_overflow(t->paused_waiting, w,
+	    &t->paused_waiting));
+	if (bad)
+		return err_set(e, 502, 0, "Immich's answer is unusable: the "
+		    "job counts add up to more than 2^63");
+	t->queues++;
+	t->queues_busy += q->active > 0 || w > 0;
+	t->queues_paused += q->is_paused != 0;
+	t->names_cut += q->name_cut != 0;
+	return 0;
+}
+
+/*
+ * Add q to j.  Past JOBS_MAX_QUEUES the least busy queue is left out of
+ * q[] (a dashboard shows the busiest first) and only counted in
+ * j->omitted; q[] keeps Immich's order.
+ */
+static int
+add_queue(struct jobs *j, const struct queue *q, struct err *e)
+{
+	size_t i, least = 0;
+
+	if (j->n < JOBS_MAX_QUEUES) {
+		j->q[j->n++] = *q;
+		return 0;
 	}
-	memset(&j->q[j->n], 0, sizeof(j->q[0]));
-	return &j->q[j->n++];
+	for (i = 1; i < j->n; i++)
+		if (busier(&j->q[least], &j->q[i]))
+			least = i;
+	if (!busier(q, &j->q[least]))
+		return omit(j, q, e);
+	if (omit(j, &j->q[least], e) != 0)
+		return -1;
+	memmove(&j->q[least], &j->q[least + 1],
+	    (j->n - least - 1) * sizeof(j->q[0]));
+	j->q[j->n - 1] = *q;
+	return 0;
+}
+
+/*
+ * A queue named twice would be counted twice.  seen holds the names so
+ * far (a json-c object as a set: it also covers the queues left out).
+ */
+static int
+check_once(json_object *seen, const struct queue *q, struct err *e)
+{
+	char shown[JOBS_NAME_MAX];
+
+	if (json_object_object_get_ex(seen, q->name, NULL))
+		return err_set(e, 502, 0, "Immich's answer is unusable: queue "
+		    "\"%s\" is listed twice", shown_name(q, shown,
+		    sizeof(shown)));
+	if (json_object_object_add(seen, q->name, NULL) != 0)
+		return err_set(e, 500, 0, "out of memory");
+	return 0;
 }
 
 /* GET /api/jobs: { "<name>": { "jobCounts": {...}, "queueStatus": {...} } } */
 static int
-parse_jobs(struct jobs *j, json_object *root, struct err *e)
+parse_jobs(struct jobs *j, json_object *root, json_object *seen,
+    struct err *e)
 {
+	struct queue q;
+
 	if (!json_object_is_type(root, json_type_object))
 		return err_set(e, 502, 0, "Immich's answer is JSON but not the "
 		    "jobs shape (expected an object of queues from /api/jobs)");
 	json_object_object_foreach(root, key, val) {
 		json_object *counts, *status = NULL;
-		struct queue *q;
 
 		if (!json_object_is_type(val, json_type_object) ||
 		    !json_object_object_get_ex(val, "jobCounts", &counts) ||
 		    !json_object_is_type(counts, json_type_object))
 			continue;	/* not a queue */
-		if ((q = next_queue(j, e)) == NULL ||
-		    set_name(q, key, strlen(key), e) != 0 ||
-		    set_counts(q, counts, "jobCounts", e) != 0)
+		memset(&q, 0, sizeof(q));
+		set_name(&q, key, strlen(key));
+		if (set_counts(&q, counts, "jobCounts", e) != 0)
 			return -1;
 		if (json_object_object_get_ex(val, "queueStatus", &status) &&
 		    !json_object_is_type(status, json_type_object))
 			status = NULL;
-		if (set_paused(q, status, "queueStatus.isPaused", e) != 0)
+		if (set_paused(&q, status, "queueStatus.isPaused", e) != 0 ||
+		    check_once(seen, &q, e) != 0 || add_queue(j, &q, e) != 0)
 			return -1;
 	}
 	return 0;
@@ -134,9 +317,11 @@ parse_jobs(struct jobs *j, json_object *root, struct err *e)
 
 /* GET /api/queues: [ { "name", "isPaused", "statistics": {...} } ] */
 static int
-parse_queues(struct jobs *j, json_object *root, struct err *e)
+parse_queues(struct jobs *j, json_object *root, json_object *seen,
+    struct err *e)
 {
-	size_t i, k, n;
+	struct queue q;
+	size_t i, n;
 
 	if (!json_object_is_type(root, json_type_array))
 		return err_set(e, 502, 0, "Immich's answer is JSON but not the "
@@ -146,7 +331,6 @@ parse_queues(struct jobs *j, json_object *root, struct err *e)
 	for (i = 0; i < n; i++) {
 		json_object *val = json_object_array_get_idx(root, i);
 		json_object *stats, *name;
-		struct queue *q;
 
 		if (!json_object_is_type(val, json_type_object) ||
 		    !json_object_object_get_ex(val, "statistics", &stats) ||
@@ -156,18 +340,13 @@ parse_queues(struct jobs *j, json_object *root, struct err *e)
 		    !json_object_is_type(name, json_type_string))
 			return err_set(e, 502, 0, "Immich's answer is unusable: "
 			    "queue %zu of /api/queues has no name", i);
-		if ((q = next_queue(j, e)) == NULL ||
-		    set_name(q, json_object_get_string(name),
-		    (size_t)json_object_get_string_len(name), e) != 0 ||
-		    set_counts(q, stats, "statistics", e) != 0 ||
-		    set_paused(q, val, "isPaused", e) != 0)
+		memset(&q, 0, sizeof(q));
+		set_name(&q, json_object_get_string(name),
+		    (size_t)json_object_get_string_len(name));
+		if (set_counts(&q, stats, "statistics", e) != 0 ||
+		    set_paused(&q, val, "isPaused", e) != 0 ||
+		    check_once(seen, &q, e) != 0 || add_queue(j, &q, e) != 0)
 			return -1;
-		/* One queue listed twice would be counted twice. */
-		for (k = 0; k + 1 < j->n; k++)
-			if (strcmp(j->q[k].name, q->name) == 0)
-				return err_set(e, 502, 0, "Immich's answer is "
-				    "unusable: queue \"%s\" is listed twice",
-				    q->name);
 	}
 	return 0;
 }
@@ -176,7 +355,9 @@ parse_queues(struct jobs *j, json_object *root, struct err *e)
 static int
 check_overflow(const struct jobs *j, struct err *e)
 {
-	int64_t sum[7] = { 0 };
+	const struct totals *o = &j->omitted;
+	int64_t sum[7] = { o->active, o->waiting - o->delayed - o->paused,
+	    o->delayed, o->paused, o->failed, o->completed, o->waiting };
 	size_t i, k;
 
 	for (i = 0; i < j->n; i++) {
@@ -204,11 +385,12 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
     enum jobs_shape shape, struct err *e)
 {
 	struct json_tokener *tok;
-	json_object *root;
+	json_object *root, *seen;
 	int rc;
 
 	j->n = 0;
 	memset(&j->total_progress, 0, sizeof(j->total_progress));
+	memset(&j->omitted, 0, sizeof(j->omitted));
 	if (len > INT32_MAX)
 		return err_set(e, 502, 0, "Immich's answer is too large");
 	if ((tok = json_tokener_new()) == NULL)
@@ -229,8 +411,13 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
 	json_tokener_free(tok);
 	if (root == NULL)
 		return err_set(e, 502, 0, "Immich's answer is not valid JSON");
-	rc = shape == JOBS_SHAPE_QUEUES ? parse_queues(j, root, e) :
-	    parse_jobs(j, root, e);
+	if ((seen = json_object_new_object()) == NULL)
+		rc = err_set(e, 500, 0, "out of memory");
+	else if (shape == JOBS_SHAPE_QUEUES)
+		rc = parse_queues(j, root, seen, e);
+	else
+		rc = parse_jobs(j, root, seen, e);
+	json_object_put(seen);
 	json_object_put(root);
 	if (rc == 0 && j->n == 0)
 		rc = err_set(e, 502, 0, "Immich's answer holds no job queue "
@@ -238,7 +425,9 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
 		    "/api/queues" : "/api/jobs");
 	if (rc == 0)
 		rc = check_overflow(j, e);
-	if (rc != 0)
+	if (rc != 0) {
 		j->n = 0;
+		memset(&j->omitted, 0, sizeof(j->omitted));
+	}
 	return rc;
 }

@@ -259,41 +259,31 @@ ob_progress(struct obuf *b, const struct progress *p)
 char *
 render_totals_summary(const struct jobs *j, char *buf, size_t size)
 {
-	int64_t active = 0, waiting = 0, held = 0, failed = 0, stalled = 0;
-	int64_t w;
+	struct totals t;
 	char part[64];
-	size_t i, len = 0, n;
+	size_t len = 0, n;
 
 	if (size == 0)
 		return buf;
 	buf[0] = '\0';
-	for (i = 0; i < j->n; i++) {
-		w = jobs_queue_waiting(&j->q[i]);
-		active += j->q[i].active;
-		waiting += w;
-		failed += j->q[i].failed;
-		if (j->q[i].is_paused)
-			held += w;
-		if (j->q[i].progress.stalled)
-			stalled++;
-	}
+	jobs_totals(j, &t);	/* every queue, also those left out of q[] */
 	/* What needs a person first, as in by_queue. */
-	if (stalled > 0)
-		summary_part(buf, size, &len, stalled, stalled == 1 ?
-		    "queue stalled" : "queues stalled");
-	if (active > 0)
-		summary_part(buf, size, &len, active, "active");
-	if (waiting > 0) {
-		if (held > 0) {
+	if (t.queues_stalled > 0)
+		summary_part(buf, size, &len, t.queues_stalled,
+		    t.queues_stalled == 1 ? "queue stalled" : "queues stalled");
+	if (t.active > 0)
+		summary_part(buf, size, &len, t.active, "active");
+	if (t.waiting > 0) {
+		if (t.paused_waiting > 0) {
 			memcpy(part, "waiting (", 9);
-			n = 9 + dec_grouped(part + 9, held);
+			n = 9 + dec_grouped(part + 9, t.paused_waiting);
 			memcpy(part + n, " paused)", 9);
-			summary_part(buf, size, &len, waiting, part);
+			summary_part(buf, size, &len, t.waiting, part);
 		} else
-			summary_part(buf, size, &len, waiting, "waiting");
+			summary_part(buf, size, &len, t.waiting, "waiting");
 	}
-	if (failed > 0)
-		summary_part(buf, size, &len, failed, "failed");
+	if (t.failed > 0)
+		summary_part(buf, size, &len, t.failed, "failed");
 	if (len == 0)
 		summary_part(buf, size, &len, -1, "idle");
 	return buf;
@@ -477,9 +467,13 @@ queue_entry(struct obuf *b, const struct queue *q)
 	ob_json_string(b, render_queue_summary(q, text, sizeof(text)));
 	ob_progress(b, &q->progress);
 	if (q->progress.stalled)
-		OB_LIT(b, ",\"stalled\":true}");
+		OB_LIT(b, ",\"stalled\":true");
 	else
-		OB_LIT(b, ",\"stalled\":false}");
+		OB_LIT(b, ",\"stalled\":false");
+	if (q->name_cut)
+		OB_LIT(b, ",\"name_cut\":true}");
+	else
+		OB_LIT(b, ",\"name_cut\":false}");
 }
 
 int
@@ -514,6 +508,8 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 	ob_int(&b, t.queues_paused);
 	OB_LIT(&b, ",\"queues_stalled\":");
 	ob_int(&b, t.queues_stalled);
+	OB_LIT(&b, ",\"queues_omitted\":");
+	ob_int(&b, j->omitted.queues);
 	ob_progress(&b, &j->total_progress);
 	OB_LIT(&b, ",\"status\":");
 	ob_json_string(&b, render_status(info, text, sizeof(text)));
@@ -599,6 +595,43 @@ label_value(FILE *out, const char *s)
 	putc('"', out);
 }
 
+/*
+ * What the per-queue families leave out: the queues past JOBS_MAX_QUEUES,
+ * added up by state (so that sum(immich_jobs) + sum(immich_jobs_omitted)
+ * is every job), and how many names were cut.
+ */
+static void
+omitted_metrics(FILE *out, const struct jobs *j)
+{
+	const struct totals *o = &j->omitted;
+	const int64_t v[] = { o->active, o->waiting - o->delayed - o->paused,
+	    o->delayed, o->paused, o->failed, o->completed };
+	static const char *const states[] = {
+		"active", "waiting", "delayed", "paused", "failed", "completed"
+	};
+	struct totals t;
+	size_t k;
+
+	jobs_totals(j, &t);
+	fprintf(out, "# HELP immich_jobs_queues_omitted Queues Immich reported "
+	    "that the per-queue metrics leave out (more than %d; the least "
+	    "busy).\n"
+	    "# TYPE immich_jobs_queues_omitted gauge\n"
+	    "immich_jobs_queues_omitted %" PRId64 "\n"
+	    "# HELP immich_jobs_omitted Jobs by state in the queues left out "
+	    "of immich_jobs, added up.\n"
+	    "# TYPE immich_jobs_omitted gauge\n", JOBS_MAX_QUEUES, o->queues);
+	for (k = 0; k < 6; k++)
+		fprintf(out, "immich_jobs_omitted{state=\"%s\"} %" PRId64 "\n",
+		    states[k], v[k]);
+	fprintf(out, "# HELP immich_jobs_queue_names_cut Queues whose name "
+	    "was longer than %d bytes, cut in the queue label (ending in "
+	    "an ellipsis, ~ and a hash).\n"
+	    "# TYPE immich_jobs_queue_names_cut gauge\n"
+	    "immich_jobs_queue_names_cut %" PRId64 "\n", JOBS_NAME_MAX - 1,
+	    t.names_cut);
+}
+
 int
 render_metrics(FILE *out, const struct jobs *j, double duration)
 {
@@ -658,6 +691,7 @@ render_metrics(FILE *out, const struct jobs *j, double duration)
 			else
 				fputs("} +Inf\n", out);
 		}
+		omitted_metrics(out, j);
 	}
 	fprintf(out, "# HELP immich_jobs_up Whether the last call to Immich's "
 	    "job API succeeded (1) or not (0).\n"

@@ -24,7 +24,9 @@ struct render_info {
  * render_json - write the success body for j, compact, one line ending in
  * "\n", every key always present with one type (README.md "The answer"):
  *   numbers: active, waiting, failed, queues, delayed, paused, completed,
- *     queues_busy, queues_paused, queues_stalled (see struct totals), the
+ *     queues_busy, queues_paused, queues_stalled (see struct totals, over
+ *     every queue, also those in j->omitted), queues_omitted
+ *     (j->omitted.queues: counted, listed nowhere), the
  *     whole backlog's rate (jobs per minute, one decimal) and eta_seconds
  *     (j->total_progress), age (info->age when stale, else 0);
  *   text: status ("ok", "stale · 50 s old", "stale · last seen 2 h ago"),
@@ -38,7 +40,7 @@ struct render_info {
  *     (render_queue_title), active, waiting (waiting + delayed + paused),
  *     failed, delayed, paused, completed, is_paused (boolean), summary
  *     (render_queue_summary), rate, eta_seconds, eta (q->progress, as at
- *     the top level) and stalled (boolean);
+ *     the top level), stalled and name_cut (booleans);
  *   queue: an object keyed by Immich's queue id, each value the same
  *     object as that queue's by_queue entry (for Homepage's dot paths:
  *     queue.smartSearch.waiting).
@@ -58,8 +60,11 @@ int	render_error(FILE *out, const struct err *e);
 /*
  * render_metrics - write Prometheus text (format 0.0.4): immich_jobs{queue,
  * state} gauges and immich_queue_paused{queue} for every queue of j when
- * j is not NULL, immich_jobs_up (1 when j is not NULL, else 0) and
- * immich_jobs_scrape_duration_seconds (duration, in seconds).  Label values
+ * j is not NULL (with immich_queue_stalled and immich_queue_eta_seconds),
+ * then what those leave out: immich_jobs_queues_omitted,
+ * immich_jobs_omitted{state} (j->omitted's jobs by state) and
+ * immich_jobs_queue_names_cut; immich_jobs_up (1 when j is not NULL, else
+ * 0) and immich_jobs_scrape_duration_seconds (duration, in seconds).  Label values
  * are escaped as the format requires.  Returns 0, or -1 when writing to out
  * failed.
  */

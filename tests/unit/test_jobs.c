@@ -524,7 +524,11 @@ test_parse_not_json(void **state)
 	assert_int_equal(j->q[1].is_paused, 1);
 }
 
-/* A body of n queues named q0, q1 ... of the given shape (malloc'd). */
+/*
+ * A body of n queues q0, q1 ... of the given shape (malloc'd): each with
+ * 1 active, i + 1 waiting and 1 failed, but 5 active for the last ten; q0
+ * paused.
+ */
 static char *
 n_queues(size_t n, enum jobs_shape shape)
 {
@@ -534,94 +538,203 @@ n_queues(size_t n, enum jobs_shape shape)
 
 	assert_non_null(f);
 	fputc(shape == JOBS_SHAPE_JOBS ? '{' : '[', f);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		const char *paused = i == 0 ? "true" : "false";
+		int active = i + 10 >= n ? 5 : 1;
+
 		if (shape == JOBS_SHAPE_JOBS)
-			fprintf(f, "%s\"q%zu\":{\"jobCounts\":{\"active\":1}}",
-			    i > 0 ? "," : "", i);
+			fprintf(f, "%s\"q%zu\":{\"queueStatus\":{\"isPaused\":"
+			    "%s},\"jobCounts\":{\"active\":%d,\"waiting\":%zu,"
+			    "\"failed\":1}}", i > 0 ? "," : "", i, paused,
+			    active, i + 1);
 		else
-			fprintf(f, "%s{\"name\":\"q%zu\",\"isPaused\":false,"
-			    "\"statistics\":{\"active\":1}}", i > 0 ? "," : "",
-			    i);
+			fprintf(f, "%s{\"name\":\"q%zu\",\"isPaused\":%s,"
+			    "\"statistics\":{\"active\":%d,\"waiting\":%zu,"
+			    "\"failed\":1}}", i > 0 ? "," : "", i, paused,
+			    active, i + 1);
+	}
 	fputc(shape == JOBS_SHAPE_JOBS ? '}' : ']', f);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
 
+/*
+ * More queues than q[] holds: the totals still cover every queue, q[]
+ * keeps the busiest (in Immich's order) and j->omitted adds up the rest.
+ */
 static void
-test_parse_too_many_queues(void **state)
+test_parse_more_queues_than_listed(void **state)
 {
+	static const size_t counts[] = { JOBS_MAX_QUEUES, JOBS_MAX_QUEUES + 1,
+	    300, 5000 };
 	static struct jobs j;
 	struct totals t;
 	struct err e;
+	size_t c, i, n, first;
 	int shape;
-	char *body;
+	char *body, want[16];
 
 	(void)state;
-	for (shape = JOBS_SHAPE_JOBS; shape <= JOBS_SHAPE_QUEUES; shape++) {
-		body = n_queues(JOBS_MAX_QUEUES, (enum jobs_shape)shape);
-		assert_int_equal(parse_n(&j, body, strlen(body),
-		    (enum jobs_shape)shape, &e), 0);
-		free(body);
-		jobs_totals(&j, &t);
-		assert_int_equal(t.queues, JOBS_MAX_QUEUES);
-		assert_int_equal(t.active, JOBS_MAX_QUEUES);
-		body = n_queues(JOBS_MAX_QUEUES + 1, (enum jobs_shape)shape);
-		j.n = 99;
-		assert_int_equal(parse_n(&j, body, strlen(body),
-		    (enum jobs_shape)shape, &e), -1);
-		free(body);
-		assert_int_equal(e.status, 502);
-		assert_non_null(strstr(e.msg, "more than 128 queues"));
-		assert_int_equal(j.n, 0);
-	}
+	for (shape = JOBS_SHAPE_JOBS; shape <= JOBS_SHAPE_QUEUES; shape++)
+		for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+			n = counts[c];
+			print_message("%zu queues, shape %d\n", n, shape);
+			body = n_queues(n, (enum jobs_shape)shape);
+			assert_int_equal(parse_n(&j, body, strlen(body),
+			    (enum jobs_shape)shape, &e), 0);
+			free(body);
+			jobs_totals(&j, &t);
+			assert_int_equal(t.queues, n);
+			assert_int_equal(t.active, (int64_t)n + 4 * 10);
+			assert_int_equal(t.waiting, (int64_t)(n * (n + 1) / 2));
+			assert_int_equal(t.failed, n);
+			assert_int_equal(t.queues_busy, n);
+			assert_int_equal(t.queues_paused, 1);
+			assert_int_equal(t.paused_waiting, 1);
+			assert_int_equal(j.n, JOBS_MAX_QUEUES);
+			assert_int_equal(j.omitted.queues, n - JOBS_MAX_QUEUES);
+			/*
+			 * Kept: the ten with 5 active, then the most waiting,
+			 * so the last JOBS_MAX_QUEUES, in Immich's order.
+			 */
+			first = n - JOBS_MAX_QUEUES;
+			for (i = 0; i < j.n; i++) {
+				snprintf(want, sizeof(want), "q%zu", first + i);
+				assert_string_equal(j.q[i].name, want);
+			}
+		}
 }
 
+/* A name as jobs_parse stores it, from a /api/queues body holding it. */
+static const char *
+stored_name(const char *json_name, int *cut)
+{
+	static char body[2048];
+
+	snprintf(body, sizeof(body), "[{\"name\":\"ok\",\"statistics\":{}},"
+	    "{\"name\":\"%s\",\"statistics\":{\"active\":2}}]", json_name);
+	struct jobs *j = expect_parse_ok(body, JOBS_SHAPE_QUEUES, 2);
+	assert_int_equal(j->q[1].active, 2);
+	*cut = j->q[1].name_cut;
+	return j->q[1].name;
+}
+
+/* Well-formed UTF-8 with no NUL (what JSON and Prometheus need). */
+static int
+is_utf8(const char *s)
+{
+	json_object *o = json_object_new_string(s);
+	const char *back;
+	int ok;
+
+	/* json-c validates UTF-8 when asked: parse "s" back strictly. */
+	assert_non_null(o);
+	back = json_object_to_json_string(o);
+	{
+		struct json_tokener *tok = json_tokener_new();
+		json_object *p;
+
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+		    JSON_TOKENER_VALIDATE_UTF8);
+		p = json_tokener_parse_ex(tok, back, (int)strlen(back));
+		ok = p != NULL && strcmp(json_object_get_string(p), s) == 0;
+		json_object_put(p);
+		json_tokener_free(tok);
+	}
+	json_object_put(o);
+	return ok;
+}
+
+/*
+ * Whatever its name, a queue is counted: UTF-8 and control characters are
+ * kept as they are; ill-formed bytes become U+FFFD; a long name is cut at
+ * a character boundary, ends "…~<hash>" and stays apart from a name cut
+ * alike; only a name listed twice is refused.
+ */
 static void
 test_parse_queue_names(void **state)
 {
-	static const char *const bad_names[] = {
-		"", "a\\u0001b", "tab\\tname", "nl\\n", "del\\u007f",
-		"caf\\u00e9", "nul\\u0000x",
+	static const char *const kept[][2] = {	/* JSON, stored */
+		{ "", "" },
+		{ "vid\\u00e9o \xf0\x9f\x8e\x9e \xd0\xba\xd0\xbe\xd0\xbd",
+		    "vid\xc3\xa9o \xf0\x9f\x8e\x9e \xd0\xba\xd0\xbe\xd0\xbd" },
+		{ "nl\\n", "nl\n" }, { "tab\\tname", "tab\tname" },
+		{ "a\\u0001b", "a\x01" "b" }, { "del\\u007f", "del\x7f" },
+		{ "a\\\"b\\\\c", "a\"b\\c" },
 	};
-	char name[JOBS_NAME_MAX + 1], body[512];
-	struct jobs *j;
-	size_t i;
+	char name[256], json[256], first[JOBS_NAME_MAX];
+	const char *got;
+	size_t i, len;
+	int cut;
 
 	(void)state;
-	/* JOBS_NAME_MAX - 1 bytes fit, JOBS_NAME_MAX do not. */
-	memset(name, 'n', sizeof(name));
-	name[JOBS_NAME_MAX - 1] = '\0';
-	snprintf(body, sizeof(body), "{\"%s\":{\"jobCounts\":{}}}", name);
-	j = expect_parse_ok(body, JOBS_SHAPE_JOBS, 1);
-	assert_string_equal(j->q[0].name, name);
-	snprintf(body, sizeof(body), "[{\"name\":\"%s\",\"statistics\":{}}]",
-	    name);
-	j = expect_parse_ok(body, JOBS_SHAPE_QUEUES, 1);
-	assert_string_equal(j->q[0].name, name);
-	name[JOBS_NAME_MAX - 1] = 'n';
-	name[JOBS_NAME_MAX] = '\0';
-	snprintf(body, sizeof(body), "{\"%s\":{\"jobCounts\":{}}}", name);
-	expect_parse_error(body, JOBS_SHAPE_JOBS, "longer than 63", NULL);
-	snprintf(body, sizeof(body), "[{\"name\":\"%s\",\"statistics\":{}}]",
-	    name);
-	expect_parse_error(body, JOBS_SHAPE_QUEUES, "longer than 63", NULL);
-	for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
-		/* json-c object keys stop at a NUL: only test it as a name. */
-		if (strstr(bad_names[i], "u0000") == NULL) {
-			snprintf(body, sizeof(body), "{\"ok\":{\"jobCounts\":{}},"
-			    "\"%s\":{\"jobCounts\":{}}}", bad_names[i]);
-			expect_parse_error(body, JOBS_SHAPE_JOBS, "queue", NULL);
-		}
-		snprintf(body, sizeof(body), "[{\"name\":\"ok\",\"statistics\":"
-		    "{}},{\"name\":\"%s\",\"statistics\":{}}]", bad_names[i]);
-		expect_parse_error(body, JOBS_SHAPE_QUEUES, "queue", NULL);
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		got = stored_name(kept[i][0], &cut);
+		assert_string_equal(got, kept[i][1]);
+		assert_int_equal(cut, 0);
+		assert_true(is_utf8(got));
 	}
-	/* Quotes and backslashes are printable: kept as they are. */
-	j = expect_parse_ok("{\"a\\\"b\\\\c\":{\"jobCounts\":{}}}",
-	    JOBS_SHAPE_JOBS, 1);
-	assert_string_equal(j->q[0].name, "a\"b\\c");
-}
+	/* The same in the /api/jobs object. */
+	{
+		struct jobs *j = expect_parse_ok("{\"nl\\n\\u00e9\":{\"jobCounts\""
+		    ":{\"waiting\":3}}}", JOBS_SHAPE_JOBS, 1);
+		assert_string_equal(j->q[0].name, "nl\n\xc3\xa9");
+		assert_int_equal(j->q[0].waiting, 3);
+	}
+	/* JOBS_NAME_MAX - 1 bytes fit as they are. */
+	memset(name, 'n', JOBS_NAME_MAX - 1);
+	name[JOBS_NAME_MAX - 1] = '\0';
+	assert_string_equal(stored_name(name, &cut), name);
+	assert_int_equal(cut, 0);
+	/* One more is cut: 51 bytes, "…", "~" and 8 hex digits. */
+	strcat(name, "n");
+	got = stored_name(name, &cut);
+	assert_int_equal(cut, 1);
+	assert_int_equal(strlen(got), JOBS_NAME_MAX - 1);
+	assert_memory_equal(got, name, 51);
+	assert_memory_equal(got + 51, "\xe2\x80\xa6~", 4);
+	assert_int_equal(strspn(got + 55, "0123456789abcdef"), 8);
+	/* The same name gives the same cut name each time. */
+	snprintf(first, sizeof(first), "%s", got);
+	assert_string_equal(stored_name(name, &cut), first);
+	/* Two long names alike in their first 100 bytes stay apart. */
+	{
+		static char body[1024];
+		struct jobs *j;
 
+		memset(name, 'x', 100);
+		name[100] = '\0';
+		snprintf(body, sizeof(body), "[{\"name\":\"%s1\",\"statistics\":"
+		    "{\"active\":1}},{\"name\":\"%s2\",\"statistics\":"
+		    "{\"active\":2}}]", name, name);
+		j = expect_parse_ok(body, JOBS_SHAPE_QUEUES, 2);
+		assert_string_not_equal(j->q[0].name, j->q[1].name);
+		assert_true(j->q[0].name_cut && j->q[1].name_cut);
+	}
+	/* A long UTF-8 name is cut between characters, never inside one. */
+	for (len = 0, i = 0; i < 40; i++)
+		len += (size_t)snprintf(json + len, sizeof(json) - len,
+		    "\xc3\xa9");
+	got = stored_name(json, &cut);
+	assert_int_equal(cut, 1);
+	assert_true(is_utf8(got));
+	assert_memory_equal(got, json, 50);	/* 25 whole "é" */
+	assert_memory_equal(got + 50, "\xe2\x80\xa6~", 4);
+	/* Ill-formed UTF-8 and NUL: U+FFFD each, and the hash. */
+	got = stored_name("a\xff" "b\xc3", &cut);
+	assert_true(is_utf8(got));
+	assert_memory_equal(got, "a\xef\xbf\xbd" "b\xef\xbf\xbd~", 9);
+	assert_int_equal(strlen(got), 9 + 8);
+	got = stored_name("nul\\u0000x", &cut);
+	assert_memory_equal(got, "nul\xef\xbf\xbdx~", 8);
+	/* A queue listed twice is still refused (it would count twice). */
+	expect_parse_error("[{\"name\":\"a\",\"statistics\":{}},{\"name\":\"b\","
+	    "\"statistics\":{}},{\"name\":\"a\",\"statistics\":{}}]",
+	    JOBS_SHAPE_QUEUES, "listed twice", "\"a\"");
+	/* A message names a queue in printable ASCII. */
+	expect_parse_error("[{\"name\":\"caf\\u00e9\\n\",\"statistics\":"
+	    "{\"active\":-1}}]", JOBS_SHAPE_QUEUES, "queue \"caf?? \"", NULL);
+}
 
 int
 main(void)
@@ -640,7 +753,7 @@ main(void)
 		cmocka_unit_test(test_parse_wrong_shape),
 		cmocka_unit_test(test_parse_not_json),
 		cmocka_unit_test(test_parse_strict_and_duplicates),
-		cmocka_unit_test(test_parse_too_many_queues),
+		cmocka_unit_test(test_parse_more_queues_than_listed),
 		cmocka_unit_test(test_parse_queue_names),
 	};
 

@@ -197,7 +197,8 @@ check_body(json_object *root, const struct body_totals *t,
 	for (i = 0; i < nrows; i++) {
 		q = json_object_array_get_idx(by, i);
 		print_message("%s\n", rows[i].name);
-		assert_int_equal(json_object_object_length(q), 14);
+		assert_int_equal(json_object_object_length(q), 15);
+		assert_false(jbool(q, "name_cut"));
 		assert_string_equal(jstr(q, "name"), rows[i].name);
 		assert_string_equal(jstr(q, "title"), rows[i].title);
 		assert_int_equal(jint(q, "active"), rows[i].active);
@@ -224,7 +225,8 @@ check_body(json_object *root, const struct body_totals *t,
 		(void)jstr(root, top_strs[i]);
 	(void)jbool(root, "stale");
 	(void)jdouble(root, "rate");
-	assert_int_equal(json_object_object_length(root), 21);
+	assert_int_equal(jint(root, "queues_omitted"), 0);
+	assert_int_equal(json_object_object_length(root), 22);
 }
 
 #define IDLE(name, title)	{ name, title, 0, 0, 0, 0, 0, 0, 0, "idle" }
@@ -677,6 +679,14 @@ test_render_metrics(void **state)
 		"immich_queue_stalled{queue=\"plain\"} 0\n",
 		"immich_queue_eta_seconds{queue=\"a\\\"b\\\\c\"} NaN\n",
 		"immich_queue_eta_seconds{queue=\"plain\"} NaN\n",
+		"immich_jobs_queues_omitted 0\n",
+		"immich_jobs_omitted{state=\"active\"} 0\n",
+		"immich_jobs_omitted{state=\"waiting\"} 0\n",
+		"immich_jobs_omitted{state=\"delayed\"} 0\n",
+		"immich_jobs_omitted{state=\"paused\"} 0\n",
+		"immich_jobs_omitted{state=\"failed\"} 0\n",
+		"immich_jobs_omitted{state=\"completed\"} 0\n",
+		"immich_jobs_queue_names_cut 0\n",
 		"immich_jobs_up 1\n",
 		"immich_jobs_scrape_duration_seconds 0.125000\n",
 	};
@@ -685,6 +695,9 @@ test_render_metrics(void **state)
 		"# TYPE immich_queue_paused gauge\n",
 		"# TYPE immich_queue_stalled gauge\n",
 		"# TYPE immich_queue_eta_seconds gauge\n",
+		"# TYPE immich_jobs_queues_omitted gauge\n",
+		"# TYPE immich_jobs_omitted gauge\n",
+		"# TYPE immich_jobs_queue_names_cut gauge\n",
 		"# TYPE immich_jobs_up gauge\n",
 		"# TYPE immich_jobs_scrape_duration_seconds gauge\n",
 	};
@@ -750,6 +763,93 @@ test_render_metrics(void **state)
 }
 
 /* A write error (ENOSPC from /dev/full) is reported, not ignored. */
+/*
+ * Odd queue names and more queues than q[] holds: the JSON parses back to
+ * the very names (UTF-8, a newline, quotes, a cut name) and to totals over
+ * every queue, says what was left out and cut; /metrics escapes each name
+ * as a label value and adds up what it leaves out.
+ */
+static void
+test_render_odd_and_omitted_queues(void **state)
+{
+	static const char *const names[] = {
+		"vid\xc3\xa9o \xf0\x9f\x8e\x9e \xd0\xba\xd0\xbe\xd0\xbd",
+		"two\nlines \"quoted\" back\\slash\ttab\x01",
+		"cut name\xe2\x80\xa6~0123abcd",
+	};
+	static struct jobs j;
+	json_object *root, *by, *q, *v;
+	char *buf = NULL;
+	size_t size = 0, i;
+
+	(void)state;
+	memset(&j, 0, sizeof(j));
+	j.n = 3;
+	for (i = 0; i < j.n; i++) {
+		strcpy(j.q[i].name, names[i]);
+		j.q[i].active = (int64_t)i + 1;
+	}
+	j.q[2].name_cut = 1;
+	/* 200 queues left out: 7 active, 11 waiting of which 5 paused ... */
+	j.omitted.queues = 200;
+	j.omitted.active = 7;
+	j.omitted.waiting = 11 + 2 + 5;
+	j.omitted.delayed = 2;
+	j.omitted.paused = 5;
+	j.omitted.failed = 3;
+	j.omitted.completed = 1;
+	j.omitted.queues_busy = 9;
+	j.omitted.queues_paused = 1;
+	j.omitted.paused_waiting = 5;
+	render_j = &j;
+	render_st = &fresh;
+	CAPTURE(buf, size, call_render_json);
+	root = parse_body(buf, size);
+	assert_int_equal(jint(root, "active"), 1 + 2 + 3 + 7);
+	assert_int_equal(jint(root, "waiting"), 18);
+	assert_int_equal(jint(root, "failed"), 3);
+	assert_int_equal(jint(root, "queues"), 203);
+	assert_int_equal(jint(root, "queues_busy"), 3 + 9);
+	assert_int_equal(jint(root, "queues_paused"), 1);
+	assert_int_equal(jint(root, "queues_omitted"), 200);
+	assert_string_equal(jstr(root, "summary"),
+	    "13 active" DOT "18 waiting (5 paused)" DOT "3 failed");
+	assert_true(json_object_object_get_ex(root, "by_queue", &by));
+	assert_int_equal(json_object_array_length(by), 3);
+	assert_true(json_object_object_get_ex(root, "queue", &q));
+	for (i = 0; i < j.n; i++) {
+		/* busiest first: the third name first */
+		json_object *e = json_object_array_get_idx(by, 2 - i);
+
+		assert_string_equal(jstr(e, "name"), names[i]);
+		assert_int_equal(jbool(e, "name_cut"), i == 2);
+		assert_true(json_object_object_get_ex(q, names[i], &v));
+		assert_int_equal(jint(v, "active"), (int64_t)i + 1);
+	}
+	json_object_put(root);
+	free(buf);
+
+	buf = NULL;
+	render_duration = 0.5;
+	CAPTURE(buf, size, call_render_metrics);
+	assert_non_null(strstr(buf, "\nimmich_jobs{queue=\"vid\xc3\xa9o "
+	    "\xf0\x9f\x8e\x9e \xd0\xba\xd0\xbe\xd0\xbd\",state=\"active\"} 1\n"));
+	assert_non_null(strstr(buf, "\nimmich_jobs{queue=\"two\\nlines "
+	    "\\\"quoted\\\" back\\\\slash\ttab\x01\",state=\"active\"} 2\n"));
+	assert_non_null(strstr(buf, "\nimmich_jobs_queues_omitted 200\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_jobs_omitted{state=\"active\"} 7\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_jobs_omitted{state=\"waiting\"} 11\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_jobs_omitted{state=\"paused\"} 5\n"));
+	assert_non_null(strstr(buf,
+	    "\nimmich_jobs_omitted{state=\"completed\"} 1\n"));
+	assert_non_null(strstr(buf, "\nimmich_jobs_queue_names_cut 1\n"));
+	assert_null(strstr(buf, "two\nlines"));
+	free(buf);
+}
+
 static void
 test_render_write_error(void **state)
 {
@@ -867,6 +967,7 @@ main(void)
 		cmocka_unit_test(test_render_metrics),
 		cmocka_unit_test(test_render_progress),
 		cmocka_unit_test(test_render_write_error),
+		cmocka_unit_test(test_render_odd_and_omitted_queues),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, group_setup,
