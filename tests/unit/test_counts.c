@@ -363,6 +363,25 @@ test_counts_stale(void **state)
 		assert_non_null(strstr(out.err.msg, "HTTP 401"));
 		assert_int_equal(fake_calls, 1);	/* 2nd: remembered */
 	}
+	/*
+	 * A host asleep for two hours, with a day's stale_ttl: the counts
+	 * still stand in and the status text says when they were last seen.
+	 */
+	counts_config(&c, "stale-long", "http://a", 5, 86400);
+	fake_reset(1, 7);
+	now = (long)time(NULL);
+	store_entry(&c, now - 7300, 0, 111);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_STALE);
+	assert_in_range(out.age, 7300, 7301);
+	{
+		struct render_info info = { now - out.age, 1, out.age,
+		    out.err.msg };
+		char status[64];
+
+		assert_string_equal(render_status(&info, status,
+		    sizeof(status)), "stale \xc2\xb7 last seen 2 h ago");
+	}
 	/* Beyond stale_ttl: the error alone. */
 	counts_config(&c, "stale-out", "http://a", 5, 60);
 	fake_reset(1, 7);
