@@ -112,6 +112,28 @@ not_http(const struct config *c, const char *detail, struct err *e)
 	    ", and whether that server wants https://" : "");
 }
 
+/*
+ * A redirect's target as messages show it, into dst: libcurl resolves a
+ * relative Location with the request's user:password (CURLOPT_USERNAME)
+ * in it, so the userinfo is taken out (and any left is redacted).
+ */
+static void
+redirect_shown(char *dst, size_t size, const char *loc)
+{
+	CURLU *u = curl_url();
+	char *s = NULL;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, loc, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+		loc = s;
+	err_sanitize(dst, size, loc, strlen(loc));
+	curl_free(s);
+	curl_url_cleanup(u);
+}
+
 /* Turn a libcurl failure into our error. */
 static int
 transport_error(const struct config *c, CURLcode rc, const char *detail,
@@ -287,8 +309,7 @@ fetch(const struct config *c, const char *path,
 		    strlen(ct));
 	if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
 	    loc != NULL)
-		sanitize_redacted(r->location, sizeof(r->location), loc,
-		    c->key);
+		redirect_shown(r->location, sizeof(r->location), loc);
 	if (rc != CURLE_OK) {
 		const char *d = errbuf[0] != '\0' ? errbuf :
 		    curl_easy_strerror(rc);
