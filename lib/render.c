@@ -609,10 +609,12 @@ omitted_metrics(FILE *out, const struct jobs *j)
 	static const char *const states[] = {
 		"active", "waiting", "delayed", "paused", "failed", "completed"
 	};
-	struct totals t;
+	int64_t cut = o->names_cut;
 	size_t k;
 
-	jobs_totals(j, &t);
+	/* Not jobs_totals: /metrics adds nothing up across queues. */
+	for (k = 0; k < j->n; k++)
+		cut += j->q[k].name_cut != 0;
 	fprintf(out, "# HELP immich_jobs_queues_omitted Queues Immich reported "
 	    "that the per-queue metrics leave out (more than %d; the least "
 	    "busy).\n"
@@ -629,7 +631,7 @@ omitted_metrics(FILE *out, const struct jobs *j)
 	    "an ellipsis, ~ and a hash).\n"
 	    "# TYPE immich_jobs_queue_names_cut gauge\n"
 	    "immich_jobs_queue_names_cut %" PRId64 "\n", JOBS_NAME_MAX - 1,
-	    t.names_cut);
+	    cut);
 }
 
 int
