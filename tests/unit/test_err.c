@@ -70,11 +70,57 @@ test_err_set(void **state)
 	assert_string_equal(e.msg, "");
 }
 
+/*
+ * Registered secrets never reach a message: err_set and err_sanitize
+ * replace them before they cut (no prefix stays at the cut), the longest
+ * first; err_redact does it in place and keeps every other byte.
+ */
+static void
+test_err_secrets(void **state)
+{
+	char big[ERR_MSG_MAX + 64], small[12], name[64];
+	struct err e;
+
+	(void)state;
+	err_secrets_clear();
+	assert_int_equal(err_secret_add("SECRETpw", 8), 0);
+	assert_int_equal(err_secret_add("user:SECRETpw", 13), 0);
+	assert_int_equal(err_secret_add("SECRETpw", 8), 0);	/* known */
+	assert_int_equal(err_secret_add("", 0), 0);		/* ignored */
+	assert_int_equal(err_secret_add("x", ERR_SECRET_MAX + 1), -1);
+	err_set(&e, 502, 0, "a user:SECRETpw@h b SECRETpw c SECRETp");
+	assert_string_equal(e.msg, "a ***@h b *** c SECRETp");
+	/* A secret that straddles the cut: no prefix of it stays. */
+	memset(big, 'p', sizeof(big));
+	memcpy(big + ERR_MSG_MAX - 6, "SECRETpw", 8);
+	big[ERR_MSG_MAX + 40] = '\0';
+	err_set(&e, 502, 0, "%s", big);
+	assert_null(strstr(e.msg, "SECR"));
+	assert_string_equal(e.msg + ERR_MSG_MAX - 10, "pppp**...");
+	err_sanitize(small, sizeof(small), "ab SECRETpw cd", 14);
+	assert_string_equal(small, "ab *** cd");
+	err_sanitize(small, sizeof(small), "abcdefgh SECRETpw", 17);
+	assert_string_equal(small, "abcdefgh **");	/* stars cut, no more */
+	/* In place, UTF-8 kept: queue names. */
+	strcpy(name, "q-SECRETpw-\xc3\xa9");
+	err_redact(name);
+	assert_string_equal(name, "q-***-\xc3\xa9");
+	/* A secret under 3 bytes gets as many stars: s never grows. */
+	assert_int_equal(err_secret_add("zz", 2), 0);
+	strcpy(name, "azzb");
+	err_redact(name);
+	assert_string_equal(name, "a**b");
+	err_secrets_clear();
+	err_set(&e, 502, 0, "SECRETpw");
+	assert_string_equal(e.msg, "SECRETpw");		/* forgotten */
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err_set),
+		cmocka_unit_test(test_err_secrets),
 	};
 
 	return cmocka_run_group_tests_name("err", tests, NULL, NULL);
