@@ -49,9 +49,14 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
  * deadline.  When that process dies before storing a result, one waiter
  * calls Immich in its place while the rest wait for it (one more call in
  * all); when it could not store the result (a full disk), the waiters call
- * Immich side by side rather than one after another.  When Immich fails and the last good counts are at most
- * stale_ttl seconds old they are returned as COUNTS_STALE with the failure
- * in out->err.
+ * Immich side by side rather than one after another.  When Immich fails
+ * and the last good counts are at most stale_ttl seconds old they are
+ * returned as COUNTS_STALE with the failure in out->err.
+ * Counts fetched from Immich get their progress (rate, ETA, stalled; see
+ * history.h) from the history kept beside the entry, which only the lock
+ * holder adds to and stores; a hit or stale answer carries the progress
+ * worked out when its counts were fetched.  With no cache, each fetch is a
+ * history of one: "collecting data", "idle" or "paused".
  * Returns 0 when out->jobs holds counts (HIT, MISS or STALE), -1 when not:
  * out->err as upstream_get documents (also when remembered from the
  * cache), 500 when load fails (module not loadable), or 504 when the
