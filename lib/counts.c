@@ -19,9 +19,21 @@ copy_jobs(struct jobs *dst, const struct jobs *src)
 	memcpy(dst->q, src->q, src->n * sizeof(src->q[0]));
 }
 
+/*
+ * Unix seconds in 64 bits, also where long is 32 (armhf): the entries'
+ * times are int64_t, and a long would wrap in 2038.
+ */
+static int64_t
+wall_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int64_t	(*counts_clock)(void) = wall_clock;
+
 /* Fill out from a usable entry (younger than max_age); 0 if it is used. */
 static int
-from_entry(const struct cache_entry *ent, long now, long max_age,
+from_entry(const struct cache_entry *ent, int64_t now, long max_age,
     struct counts *out)
 {
 	int err_newer = ent->err_time != 0 && ent->err_time >= ent->ok_time;
@@ -43,7 +55,7 @@ from_entry(const struct cache_entry *ent, long now, long max_age,
 /* After a failure: stale counts when the last good ones are young enough. */
 static int
 stale_or_error(const struct config *c, const struct cache_entry *ent,
-    long now, struct counts *out)
+    int64_t now, struct counts *out)
 {
 	if (ent != NULL && ent->ok_time != 0 && now >= ent->ok_time &&
 	    now - ent->ok_time <= c->stale_ttl) {
@@ -66,7 +78,7 @@ add_progress(const struct config *c, const char *path, uint64_t id,
     int store, struct counts *out)
 {
 	static struct history h;	/* ~75 KB: not on the stack */
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = counts_clock();
 
 	if (path == NULL || cache_history_read(path, id, &h) != 0)
 		memset(&h, 0, sizeof(h));
@@ -99,7 +111,7 @@ waited_too_long(const struct config *c, const struct cache_entry *ent,
 {
 	err_set(&out->err, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT) "
 	    "waiting for another request to Immich to finish", c->timeout);
-	return stale_or_error(c, ent, (long)time(NULL), out);
+	return stale_or_error(c, ent, counts_clock(), out);
 }
 
 int
@@ -110,7 +122,7 @@ counts_get(const struct config *c, const struct timespec *until,
 	struct timespec deadline, wait_start;
 	char path[CONFIG_PATH_MAX];
 	char why[128];
-	long now;
+	int64_t now;
 	uint64_t id;
 	int have, lock, rc, saved, waited;
 
@@ -136,7 +148,7 @@ counts_get(const struct config *c, const struct timespec *until,
 	}
 
 	out->cached = 1;
-	now = (long)time(NULL);
+	now = counts_clock();
 	id = cache_id(c);
 	cache_path(c, path, sizeof(path));	/* fits: see config_load */
 	have = cache_read(path, id, &ent) == 0;
@@ -163,7 +175,7 @@ counts_get(const struct config *c, const struct timespec *until,
 		return rc;
 	}
 	/* Whoever held the lock may have just stored a result: use it. */
-	now = (long)time(NULL);
+	now = counts_clock();
 	have = cache_read(path, id, &ent) == 0;
 	if (have && (rc = from_entry(&ent, now, c->cache_ttl, out)) >= 0) {
 		cache_unlock(lock);
@@ -189,10 +201,10 @@ counts_get(const struct config *c, const struct timespec *until,
 			add_progress(c, path, id, 0, out);
 			return 0;
 		}
-		return stale_or_error(c, &ent, (long)time(NULL), out);
+		return stale_or_error(c, &ent, counts_clock(), out);
 	}
 	rc = call_upstream(c, &deadline, load, out);
-	now = (long)time(NULL);
+	now = counts_clock();
 	if (rc == 0) {
 		add_progress(c, path, id, 1, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */

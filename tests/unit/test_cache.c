@@ -304,6 +304,20 @@ test_cache_lock(void **state)
 	cache_unlock(-1);				/* harmless */
 }
 
+/*
+ * The cache directory is checked with lstat(): a 32-bit build (armhf)
+ * without 64-bit off_t and ino_t gets EOVERFLOW from it, and from readdir(),
+ * on a file system with 64-bit inode numbers or offsets (XFS, NFS, or any
+ * 64-bit host under qemu-user, as make check-cross ARCH=armhf showed) and
+ * would refuse a good directory.  The Makefile asks for them.
+ */
+static void
+test_cache_64bit_file_interfaces(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(off_t), 8);
+	assert_int_equal(sizeof(ino_t), 8);
+}
 
 /*
  * What the lock records about writing the entry: a failure is to be said
@@ -359,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_cache_unsafe_dir),
 		cmocka_unit_test(test_cache_lock),
 		cmocka_unit_test(test_cache_write_failure_notes),
+		cmocka_unit_test(test_cache_64bit_file_interfaces),
 	};
 
 	return cmocka_run_group_tests_name("cache", tests, group_setup,

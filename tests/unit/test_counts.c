@@ -46,6 +46,19 @@ static int fake_fail;		/* 1: the fake upstream fails */
 static int64_t fake_active;	/* the "alpha" queue's active count */
 static long fake_left_ms;	/* ms to the deadline the fake last saw */
 
+/*
+ * The wall clock counts_get reads (counts_clock), set by each test: ages
+ * and TTLs are then checked to the second, however slow the machine.
+ */
+static int64_t test_now;
+static int64_t (*wall_clock)(void);	/* counts_clock as the program has it */
+
+static int64_t
+test_clock(void)
+{
+	return test_now;
+}
+
 static int
 fake_upstream(const struct config *c, const struct timespec *deadline,
     struct jobs *j, struct err *e)
@@ -133,9 +146,9 @@ test_counts_ttl_hit(void **state)
 	static struct config c;
 	static struct counts out;
 	static struct cache_entry ent;
-	long now;
 
 	(void)state;
+	test_now = 1700000000;
 	counts_config(&c, "hit", "http://a", 5, 60);
 	fake_reset(0, 7);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
@@ -145,9 +158,8 @@ test_counts_ttl_hit(void **state)
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(fake_calls, 1);
 	assert_in_range(fake_left_ms, 4000, 5000);
-	now = (long)time(NULL);
 	read_entry(&c, &ent);
-	assert_in_range(ent.ok_time, now - 1, now);
+	assert_int_equal(ent.ok_time, 1700000000);
 	assert_int_equal(ent.err_time, 0);
 	assert_int_equal(ent.jobs.q[0].active, 7);
 	/* The second call is answered from the file. */
@@ -156,19 +168,24 @@ test_counts_ttl_hit(void **state)
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.cached, 1);
 	assert_int_equal(out.jobs.q[0].active, 7);
-	assert_in_range(out.age, 0, 1);
+	assert_int_equal(out.age, 0);
 	assert_int_equal(out.err.status, 0);
 	assert_int_equal(fake_calls, 1);
 	assert_int_equal(fake_loads, 1);	/* a hit loads nothing */
+	/* Until the TTL's last second, with its age. */
+	test_now += 4;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.age, 4);
+	assert_int_equal(fake_calls, 1);
 	/* An entry from 2 s ago is served as it is, with its age. */
-	now = (long)time(NULL);
-	store_entry(&c, now - 2, 0, 111);
+	store_entry(&c, test_now - 2, 0, 111);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.jobs.n, 2);
 	assert_int_equal(out.jobs.q[0].active, 111);
 	assert_int_equal(out.jobs.q[1].paused, 7);
-	assert_in_range(out.age, 2, 3);
+	assert_int_equal(out.age, 2);
 	assert_int_equal(fake_calls, 1);
 	/* One entry file, the history of fetches beside it, and its lock. */
 	assert_int_equal(count_files(c.cache_dir, ".lock"), 2);
@@ -247,12 +264,12 @@ test_counts_expiry(void **state)
 	static struct config c;
 	static struct counts out;
 	static struct cache_entry ent;
-	long now;
+	int64_t now = 1700000000;
 
 	(void)state;
+	test_now = now;
 	counts_config(&c, "expiry", "http://a", 5, 60);
 	fake_reset(0, 7);
-	now = (long)time(NULL);
 	store_entry(&c, now - 10, 0, 111);	/* older than the TTL */
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
@@ -260,23 +277,20 @@ test_counts_expiry(void **state)
 	assert_int_equal(out.age, 0);
 	assert_int_equal(fake_calls, 1);
 	read_entry(&c, &ent);
-	assert_in_range(ent.ok_time, now, now + 1);
+	assert_int_equal(ent.ok_time, now);
 	assert_int_equal(ent.jobs.q[0].active, 7);
 	/* Exactly TTL seconds old is expired too. */
-	now = (long)time(NULL);
 	store_entry(&c, now - 5, 0, 111);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(fake_calls, 2);
 	/* An entry from the future (clock went back) is not trusted. */
-	now = (long)time(NULL);
 	store_entry(&c, now + 100, 0, 111);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(fake_calls, 3);
 	/* An expired error is retried. */
-	now = (long)time(NULL);
 	store_entry(&c, 0, now - 10, 0);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
@@ -306,10 +320,10 @@ test_counts_error_remembered(void **state)
 	static struct config c;
 	static struct counts out;
 	static struct cache_entry ent;
-	long now;
 	int i;
 
 	(void)state;
+	test_now = 1700000000;
 	counts_config(&c, "errmem", "http://a", 5, 60);
 	fake_reset(1, 7);
 	for (i = 0; i < 3; i++) {
@@ -322,9 +336,8 @@ test_counts_error_remembered(void **state)
 		assert_int_equal(fake_calls, 1);	/* not hammered */
 		fake_fail = 0;		/* too late: the error stands */
 	}
-	now = (long)time(NULL);
 	read_entry(&c, &ent);
-	assert_in_range(ent.err_time, now - 1, now);
+	assert_int_equal(ent.err_time, 1700000000);
 	assert_int_equal(ent.ok_time, 0);
 	assert_no_file_holds(c.cache_dir, KEY);
 	/* The loader's failure is remembered the same way. */
@@ -343,21 +356,21 @@ test_counts_stale(void **state)
 {
 	static struct config c;
 	static struct counts out;
-	long now;
+	int64_t now = 1700000000;
 	int i;
 
 	(void)state;
+	test_now = now;
 	/* Within stale_ttl: the old counts, marked stale, with the error. */
 	counts_config(&c, "stale-in", "http://a", 5, 60);
 	fake_reset(1, 7);
-	now = (long)time(NULL);
 	store_entry(&c, now - 30, 0, 111);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 		assert_int_equal(out.source, COUNTS_STALE);
 		assert_int_equal(out.jobs.n, 2);
 		assert_int_equal(out.jobs.q[0].active, 111);
-		assert_in_range(out.age, 30, 31);
+		assert_int_equal(out.age, 30);
 		assert_int_equal(out.err.status, 502);
 		assert_int_equal(out.err.upstream_status, 401);
 		assert_non_null(strstr(out.err.msg, "HTTP 401"));
@@ -369,11 +382,10 @@ test_counts_stale(void **state)
 	 */
 	counts_config(&c, "stale-long", "http://a", 5, 86400);
 	fake_reset(1, 7);
-	now = (long)time(NULL);
 	store_entry(&c, now - 7300, 0, 111);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_STALE);
-	assert_in_range(out.age, 7300, 7301);
+	assert_int_equal(out.age, 7300);
 	{
 		struct render_info info = { now - out.age, 1, out.age,
 		    out.err.msg };
@@ -385,7 +397,6 @@ test_counts_stale(void **state)
 	/* Beyond stale_ttl: the error alone. */
 	counts_config(&c, "stale-out", "http://a", 5, 60);
 	fake_reset(1, 7);
-	now = (long)time(NULL);
 	store_entry(&c, now - 100, 0, 111);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
@@ -397,7 +408,6 @@ test_counts_stale(void **state)
 	/* stale_ttl 0 turns stale answers off. */
 	counts_config(&c, "stale-off", "http://a", 5, 0);
 	fake_reset(1, 7);
-	now = (long)time(NULL);
 	store_entry(&c, now - 30, 0, 111);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 	assert_int_equal(out.source, COUNTS_NONE);
@@ -405,7 +415,6 @@ test_counts_stale(void **state)
 	/* Immich recovers after the error's TTL: fresh counts again. */
 	counts_config(&c, "stale-recover", "http://a", 5, 60);
 	fake_reset(0, 7);
-	now = (long)time(NULL);
 	store_entry(&c, now - 30, now - 10, 111);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
@@ -540,8 +549,8 @@ fork_lock_holder(const struct config *c, int64_t active)
 		if (active < 0)
 			for (;;)
 				pause();
-		poll(NULL, 0, 300);
-		fill_entry(&ent, (int64_t)time(NULL), 0, active);
+		poll(NULL, 0, 300);	/* "calling Immich" */
+		fill_entry(&ent, test_now, 0, active);
 		if (cache_write(path, cache_id(c), &ent) != 0)
 			_exit(2);
 		cache_unlock(lock);
@@ -688,7 +697,7 @@ test_counts_lock_timeout(void **state)
 	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
 	lock = cache_lock(path, 0);	/* another fd: flock conflicts */
 	assert_true(lock >= 0);
-	store_entry(&c, (int64_t)time(NULL) - 30, 0, 111);
+	store_entry(&c, test_now - 30, 0, 111);
 	fake_reset(0, 7);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
@@ -738,7 +747,7 @@ test_counts_progress(void **state)
 	/* Another configuration's history is not this one's. */
 	assert_int_equal(cache_history_read(path, cache_id(&c) + 1, &h), -1);
 
-	now = (int64_t)time(NULL);
+	now = test_now;
 	memset(&h, 0, sizeof(h));
 	h.nq = 1;
 	strcpy(h.name[0], "alpha");
@@ -768,6 +777,56 @@ test_counts_progress(void **state)
 	assert_no_file_holds(c.cache_dir, KEY);
 }
 
+/*
+ * The program's clock is time(2), whole and in 64 bits: on a 32-bit system
+ * (armhf) a 32-bit time_t or long would wrap in 2038.
+ */
+static void
+test_counts_wall_clock(void **state)
+{
+	time_t before, after;
+	int64_t t;
+
+	(void)state;
+	assert_true(sizeof(time_t) >= 8);
+	before = time(NULL);
+	t = wall_clock();
+	after = time(NULL);
+	assert_true((int64_t)before <= t && t <= (int64_t)after);
+}
+
+/* Past 2038 (a 32-bit long's end) the cache works as before. */
+static void
+test_counts_after_2038(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	static struct cache_entry ent;
+	int64_t now = 4102444800;	/* 2100-01-01 */
+
+	(void)state;
+	test_now = now;
+	counts_config(&c, "y2038", "http://a", 5, 60);
+	fake_reset(0, 7);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	read_entry(&c, &ent);
+	assert_int_equal(ent.ok_time, now);
+	test_now = now + 3;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.age, 3);
+	assert_int_equal(fake_calls, 1);
+	/* Stale counts keep their age too. */
+	test_now = now + 30;
+	fake_fail = 1;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_STALE);
+	assert_int_equal(out.age, 30);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(fake_calls, 2);
+}
+
 int
 main(void)
 {
@@ -785,7 +844,13 @@ main(void)
 		cmocka_unit_test(test_counts_progress),
 		cmocka_unit_test(test_counts_leader_killed),
 		cmocka_unit_test(test_counts_write_failure_said_once),
+		cmocka_unit_test(test_counts_wall_clock),
+		cmocka_unit_test(test_counts_after_2038),
 	};
+
+	wall_clock = counts_clock;
+	counts_clock = test_clock;
+	test_now = 1700000000;
 
 	return cmocka_run_group_tests_name("counts", tests, group_setup,
 	    group_teardown);
