@@ -6,15 +6,22 @@
 . "$(dirname "$0")/lib.sh"
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
+# Side by side, the waiters answer about 2 x delay after they start (the
+# leader's call, then their own); one after another, the last would need
+# runs_n x delay.  The timeout lies between: 2 x delay + margin, where the
+# margin (1 s + TIME_SLACK_MS: valgrind, qemu) covers the runs' own time,
+# and the delay grows with it so that runs_n x delay stays a delay above.
 # Under valgrind (CGI_WRAPPER) each run that loads libcurl costs ~1 s of
-# CPU: fewer runs and TIME_SLACK_MS more time keep the test about the lock.
+# CPU: fewer runs.
 runs_n=8
 [ -z "$CGI_WRAPPER" ] || runs_n=4
-timeout=$((3 + ${TIME_SLACK_MS:-0} / 1000))
+margin=$((1 + ${TIME_SLACK_MS:-0} / 1000))
+delay=$((margin / (runs_n - 3) + 1))
+timeout=$((2 * delay + margin))
 cgi GET / IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_TIMEOUT=$timeout
 entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$')
 rm -f "$entry" && mkdir "$entry"
-spec '{"/api/jobs": {"delay": 1, "body_file": "'"$FIX"'/jobs-newest.json"}}'
+spec '{"/api/jobs": {"delay": '$delay', "body_file": "'"$FIX"'/jobs-newest.json"}}'
 i=0
 runs=""
 while [ $i -lt $runs_n ]; do
