@@ -102,6 +102,12 @@ free_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# TLS_TIMEOUT: IMMICH_JOBS_TIMEOUT for HTTPS exchanges that must finish,
+# not time out: OpenSSL reading the system's CA bundle and the handshake
+# take a good part of a second on a busy machine and several seconds under
+# qemu or memcheck (whose runs set TIME_SLACK_MS).
+TLS_TIMEOUT=$((5 + ${TIME_SLACK_MS:-0} / 1000))
+
 # within_bound TIMEOUT: the last cgi/http call took at most TIMEOUT + 1 s,
 # the documented bound (plus TIME_SLACK_MS, which make check-valgrind sets).
 within_bound() {

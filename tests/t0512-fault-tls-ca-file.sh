@@ -5,13 +5,13 @@
 tls_certs
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
-cgi GET / IMMICH_URL=https://127.0.0.1:$FAKE_PORT IMMICH_JOBS_TIMEOUT=2 \
+cgi GET / IMMICH_URL=https://127.0.0.1:$FAKE_PORT IMMICH_JOBS_TIMEOUT=$TLS_TIMEOUT \
     IMMICH_JOBS_CA_FILE="$T/tls/ca.pem"
 check "exit code 0" [ "$CGI_RC" = 0 ]
 check "status 200" [ "$STATUS" = 200 ]
 check "totals match the fixture README" [ "$(json '[j[k] for k in ("active","waiting","failed","queues","delayed","paused","completed","queues_busy","queues_paused")]')" = "[16, 2960, 9, 19, 1, 0, 0, 9, 0]" ]
 check "one request to Immich, over TLS" [ "$(fake_requests /api/jobs)" = 1 ]
 check "x-api-key sent to IMMICH_URL's host" grep -qF "\"x-api-key\": \"$KEY\"" "$T/fake.log"
-within_bound 2
+within_bound $TLS_TIMEOUT
 no_leak
 finish
