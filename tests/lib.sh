@@ -102,6 +102,12 @@ free_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# RUN_TIMEOUT: the IMMICH_JOBS_TIMEOUT cgi and lighttpd_start give unless
+# the test sets one: the default, 10 s, plus twice TIME_SLACK_MS, since under
+# memcheck or qemu on a busy machine a run that loads libcurl can take most
+# of 10 s by itself.
+RUN_TIMEOUT=$((10 + 2 * ${TIME_SLACK_MS:-0} / 1000))
+
 # TLS_TIMEOUT: IMMICH_JOBS_TIMEOUT for HTTPS exchanges that must finish,
 # not time out: OpenSSL reading the system's CA bundle and the handshake
 # take a good part of a second on a busy machine and several seconds under
@@ -170,6 +176,7 @@ cgi() {
 	    REMOTE_ADDR=127.0.0.1 \
 	    IMMICH_URL="${FAKE_URL:-}" IMMICH_JOBS_API_KEY="$KEY" \
 	    IMMICH_JOBS_CACHE_DIR="$T/cache" IMMICH_JOBS_CACHE_TTL=0 \
+	    IMMICH_JOBS_TIMEOUT=$RUN_TIMEOUT \
 	    "$@" $CGI_WRAPPER "$BIN" > "$T/raw" 2> "$T/stderr"
 	CGI_RC=$?
 	ELAPSED_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -272,7 +279,8 @@ lighttpd_start() {
 	LPORT=$(free_port)
 	sh "$TOP/demo/conf.sh" "$LPORT" 127.0.0.1 "$T/lighttpd.conf" "$BUILD"
 	env IMMICH_URL="${FAKE_URL:-}" IMMICH_JOBS_API_KEY="$KEY" \
-	    IMMICH_JOBS_CACHE_DIR="$T/cache" IMMICH_JOBS_CACHE_TTL=0 "$@" \
+	    IMMICH_JOBS_CACHE_DIR="$T/cache" IMMICH_JOBS_CACHE_TTL=0 \
+	    IMMICH_JOBS_TIMEOUT=$RUN_TIMEOUT "$@" \
 	    sh "$TOP/cgi/serve.sh" "$T/lighttpd.conf" > "$T/lighttpd.log" 2>&1 &
 	PIDS="$PIDS $!"
 	LIGHTTPD_PID=$!
