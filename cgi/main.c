@@ -19,6 +19,7 @@
  * libc-only parts; libcurl and json-c live in immich-jobs-fetch.so beside
  * the binary and are loaded on a cache miss alone (load_upstream).
  */
+#include <sys/time.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -26,6 +27,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,18 +129,59 @@ reason(int status)
 	}
 }
 
+/*
+ * The hard cap.  Whatever blocks (a name server that never answers under a
+ * libcurl that waits for it, a key file that never ends, a stuck disk), the
+ * process answers by IMMICH_JOBS_TIMEOUT + 1 s and is gone by + 2 s, so it
+ * never holds the cache lock longer (the lock goes with the process): a
+ * timer set from the start writes a prepared answer (arm_hard_cap) and
+ * ends the process; when the real answer has begun, it gets one more
+ * second first.  The handler makes async-signal-safe calls only.
+ */
+static struct {
+	volatile sig_atomic_t	 answering;	/* the real answer has begun */
+	volatile sig_atomic_t	 extended;	/* the extra second is given */
+	char			 out[2048];	/* prepared answer for stdout */
+	size_t			 out_len;
+	char			 log[ERR_MSG_MAX + 64];	/* and for stderr */
+	size_t			 log_len;
+} cap;
+
+static void
+on_hard_cap(int sig)
+{
+	(void)sig;
+	if (cap.answering && !cap.extended) {
+		cap.extended = 1;
+		alarm(1);
+		return;
+	}
+	if (!cap.answering && cap.out_len > 0)
+		(void)!write(STDOUT_FILENO, cap.out, cap.out_len);
+	(void)!write(STDERR_FILENO, cap.log, cap.log_len);
+	_exit(1);
+}
+
 /* The only place that writes HTTP headers.  extra: more header lines. */
 static void
-write_headers(const struct request *r, int status, const char *type,
-    const char *extra)
+write_headers_to(FILE *out, const struct request *r, int status,
+    const char *type, const char *extra)
 {
 	if (!r->is_cgi)
 		return;
-	printf("Status: %d %s\r\n"
+	fprintf(out, "Status: %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "%s"
 	    "\r\n", status, reason(status), type, extra != NULL ? extra : "");
+}
+
+static void
+write_headers(const struct request *r, int status, const char *type,
+    const char *extra)
+{
+	cap.answering = 1;
+	write_headers_to(stdout, r, status, type, extra);
 }
 
 /*
@@ -166,6 +209,7 @@ finish(void)
 static void
 log_error(const struct request *r, const struct err *e)
 {
+	cap.answering = 1;
 	if (r->is_cgi)
 		fprintf(stderr, "immich-jobs-proxy: %d: %s\n", e->status,
 		    e->msg);
@@ -232,6 +276,52 @@ elapsed(void)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - started.tv_sec) +
 	    (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+}
+
+/*
+ * (Re)arm the hard cap: just before timeout + 1 s after the process
+ * started, answer e (status, message) and end.  Called before each step
+ * that may block.
+ */
+static void
+arm_hard_cap(const struct request *r, long timeout, const struct err *e)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa;
+	long ms;
+	FILE *f;
+	int n;
+
+	setitimer(ITIMER_REAL, &it, NULL);	/* no answer while it changes */
+	cap.out_len = 0;
+	if (r->is_cgi && (f = fmemopen(cap.out, sizeof(cap.out), "w")) !=
+	    NULL) {
+		write_headers_to(f, r, e->status, "application/json", NULL);
+		if (!r->head)
+			render_error(f, e);
+		if (fflush(f) == 0 && !ferror(f))
+			cap.out_len = (size_t)ftell(f);
+		fclose(f);
+	}
+	n = r->is_cgi ?
+	    snprintf(cap.log, sizeof(cap.log), "immich-jobs-proxy: %d: %s\n",
+	    e->status, e->msg) :
+	    snprintf(cap.log, sizeof(cap.log), "immich-jobs: %s\n", e->msg);
+	cap.log_len = n < 0 ? 0 : (size_t)n < sizeof(cap.log) ? (size_t)n :
+	    sizeof(cap.log) - 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hard_cap;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	/* 100 ms before the bound: the answer still has to travel. */
+	ms = timeout * 1000 + 900 - (long)(elapsed() * 1000);
+	if (ms < 1)
+		ms = 1;
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 /*
@@ -384,6 +474,17 @@ main(int argc, char **argv)
 		err_set(&e, 405, 0, "method not allowed: use GET or HEAD");
 		return respond_error(&req, &e, "Allow: GET, HEAD\r\n", 2);
 	}
+	/* The configuration's own timeout is not known yet: the same rule. */
+	if (config_parse_seconds(&cfg.timeout, "IMMICH_JOBS_TIMEOUT",
+	    env("IMMICH_JOBS_TIMEOUT"), CONFIG_TIMEOUT_DEFAULT, 1,
+	    CONFIG_TIMEOUT_MAX, &e) != 0)
+		cfg.timeout = CONFIG_TIMEOUT_DEFAULT;
+	err_set(&e, 500, 0, "reading the configuration was stopped by the "
+	    "hard cap (IMMICH_JOBS_TIMEOUT + 1 s = %ld s): a file it names "
+	    "(IMMICH_JOBS_API_KEY_FILE, IMMICH_JOBS_CA_FILE) may be on a stuck "
+	    "file system (a network mount that hangs)", cfg.timeout + 1);
+	arm_hard_cap(&req, cfg.timeout, &e);
+	err_clear(&e);
 	if (config_load(&cfg, env, &e) != 0) {
 		/* Set on the service, they never reached this CGI. */
 		if (req.is_cgi && !config_seen(env))
@@ -400,6 +501,12 @@ main(int argc, char **argv)
 			fputs("{\"status\":\"ok\"}\n", stdout);
 		return finish();
 	}
+	err_set(&e, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT): "
+	    "Immich at %s did not answer in time, and the call was stopped by "
+	    "the hard cap (IMMICH_JOBS_TIMEOUT + 1 s): something blocked past "
+	    "the timeout (a name server that never answers, a stuck disk, this "
+	    "machine short of resources)", cfg.timeout, cfg.shown_url);
+	arm_hard_cap(&req, cfg.timeout, &e);
 	deadline.tv_sec = started.tv_sec + cfg.timeout;
 	deadline.tv_nsec = started.tv_nsec;
 	counts_get(&cfg, &deadline, load_upstream, &cn);

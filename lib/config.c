@@ -693,7 +693,8 @@ config_load(struct config *c, config_getenv_fn get, struct err *e)
 	if (load_key(c, get, &one) != 0)
 		add_problem(&all, &one);
 	if (config_parse_seconds(&c->timeout, "IMMICH_JOBS_TIMEOUT",
-	    get("IMMICH_JOBS_TIMEOUT"), 10, 1, 60, &one) != 0)
+	    get("IMMICH_JOBS_TIMEOUT"), CONFIG_TIMEOUT_DEFAULT, 1,
+	    CONFIG_TIMEOUT_MAX, &one) != 0)
 		add_problem(&all, &one);
 	if (load_connect_timeout(c, get, &one) != 0)
 		add_problem(&all, &one);

@@ -16,6 +16,8 @@
 #define CONFIG_KEY_MAX		512	/* bytes, the API key */
 #define CONFIG_KEY_MIN		16	/* bytes; Immich's keys are longer */
 #define CONFIG_PATH_MAX		1024	/* bytes, file and directory names */
+#define CONFIG_TIMEOUT_DEFAULT	10	/* seconds, IMMICH_JOBS_TIMEOUT unset */
+#define CONFIG_TIMEOUT_MAX	60	/* seconds, IMMICH_JOBS_TIMEOUT's top */
 
 enum config_api {
 	CONFIG_API_AUTO,	/* GET /api/jobs, on 404 GET /api/queues */
