@@ -57,6 +57,20 @@ if [ "$port_ok" = no ]; then
 	exit 2
 fi
 
+# lighttpd's own limit on a CGI (lighttpd.conf: cgi.limits), behind the
+# CGI's hard cap: it ends a CGI that said nothing for more than
+# IMMICH_JOBS_TIMEOUT s, checking once a second (so by about + 2 s).  A
+# value the CGI refuses (every request then answers 500 at once) gets the
+# largest timeout, 60.
+t=$(printf '%s' "$IMMICH_JOBS_TIMEOUT" | tr -d ' \t\r\n')
+t=${t#"${t%%[!0]*}"}
+case $t in
+'') t=10 ;;
+*[!0-9]* | ???*) t=60 ;;
+esac
+[ "$t" -le 60 ] || t=60
+export IMMICH_JOBS_CGI_LIMIT="$t"
+
 # lighttpd lives in /usr/sbin, which is not in a non-root user's PATH.
 lighttpd=$(command -v lighttpd 2>/dev/null) || lighttpd=
 for d in /usr/sbin /sbin /usr/local/sbin; do
