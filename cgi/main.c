@@ -234,6 +234,36 @@ respond_error(const struct request *r, const struct err *e,
 	return finish();
 }
 
+/*
+ * Why the module at path did not load (dlerror's text in why): this
+ * machine's problem in every case (500), never Immich's.  glibc keeps the
+ * cause in the text alone, so the shortages are told by their strerror.
+ */
+static void
+module_error(const char *path, const char *why, struct err *e)
+{
+	char doing[64];
+	int fds;
+
+	if (why == NULL)
+		why = "(no reason given)";
+	snprintf(doing, sizeof(doing), "loading %s", MODULE_NAME);
+	if ((fds = err_fd_shortage()) != 0 ||
+	    strstr(why, strerror(EMFILE)) != NULL)
+		err_local(e, fds != 0 ? fds : EMFILE, doing);
+	else if (strstr(why, strerror(ENOMEM)) != NULL ||
+	    strstr(why, "failed to map segment") != NULL)
+		err_local(e, ENOMEM, doing);
+	else if (access(path, F_OK) == -1 && errno == ENOENT)
+		err_set(e, 500, 0, "this installation is incomplete: %s, which "
+		    "calls Immich, is missing beside this program (%s): install "
+		    "both together (make install, or the Docker image)",
+		    MODULE_NAME, path);
+	else
+		err_set(e, 500, 0, "this machine's problem, not Immich's: "
+		    "cannot load %s: %s", MODULE_NAME, why);
+}
+
 /* Load immich-jobs-fetch.so from the directory of this binary (once: a
  * request calls Immich at most once). */
 static upstream_get_fn
@@ -261,8 +291,7 @@ load_upstream(struct err *e)
 	if ((h = dlopen(path, DLOPEN_FLAGS)) == NULL ||
 	    (fn = (upstream_get_fn)(uintptr_t)dlsym(h, UPSTREAM_SYMBOL)) ==
 	    NULL) {
-		err_set(e, 500, 0, "cannot load %s: %s", MODULE_NAME,
-		    dlerror());
+		module_error(path, dlerror(), e);
 		return NULL;
 	}
 	return fn;
@@ -379,6 +408,13 @@ serve_metrics(const struct request *r, const struct counts *cn)
 	char extra[96];
 	int rc;
 
+	/*
+	 * immich_jobs_up 0 says Immich failed; this machine's own failure
+	 * is an error of this exporter instead (Prometheus's up goes 0).
+	 */
+	if (j == NULL && cn->source != COUNTS_STALE &&
+	    err_is_local(&cn->err))
+		return respond_error(r, &cn->err, NULL, 1);
 	if (j == NULL)
 		log_error(r, &cn->err);
 	write_headers(r, 200, "text/plain; version=0.0.4; charset=utf-8",

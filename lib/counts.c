@@ -36,7 +36,9 @@ static int
 from_entry(const struct cache_entry *ent, int64_t now, long max_age,
     struct counts *out)
 {
-	int err_newer = ent->err_time != 0 && ent->err_time >= ent->ok_time;
+	/* A local failure stored by an older version is not Immich's answer. */
+	int err_newer = ent->err_time != 0 && ent->err_time >= ent->ok_time &&
+	    !err_is_local(&ent->err);
 	int64_t t = err_newer ? ent->err_time : ent->ok_time;
 
 	if (t == 0 || now < t || now - t >= max_age)
@@ -57,8 +59,9 @@ static int
 stale_or_error(const struct config *c, const struct cache_entry *ent,
     int64_t now, struct counts *out)
 {
-	if (ent != NULL && ent->ok_time != 0 && now >= ent->ok_time &&
-	    now - ent->ok_time <= c->stale_ttl) {
+	/* Stale counts stand in for Immich's failure, not for this machine's. */
+	if (!err_is_local(&out->err) && ent != NULL && ent->ok_time != 0 &&
+	    now >= ent->ok_time && now - ent->ok_time <= c->stale_ttl) {
 		copy_jobs(&out->jobs, &ent->jobs);
 		out->source = COUNTS_STALE;
 		out->age = (long)(now - ent->ok_time);
@@ -205,6 +208,11 @@ counts_get(const struct config *c, const struct timespec *until,
 	}
 	rc = call_upstream(c, &deadline, load, out);
 	now = counts_clock();
+	if (rc != 0 && err_is_local(&out->err)) {
+		/* Not Immich's answer: never stored for the others. */
+		cache_unlock(lock);
+		return -1;
+	}
 	if (rc == 0) {
 		add_progress(c, path, id, 1, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */

@@ -50,8 +50,12 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
  * calls Immich in its place while the rest wait for it (one more call in
  * all); when it could not store the result (a full disk), the waiters call
  * Immich side by side rather than one after another.  When Immich fails
- * and the last good counts are at most stale_ttl seconds old they are
- * returned as COUNTS_STALE with the failure in out->err.
+ * (502, 504) and the last good counts are at most stale_ttl seconds old
+ * they are returned as COUNTS_STALE with the failure in out->err.  A
+ * failure of this machine (err_is_local: 500, such as a module that will
+ * not load or a shortage of memory or descriptors) is returned as it is:
+ * never stored for the others as Immich's answer, never covered with
+ * stale counts; one stored by an older version is ignored.
  * Counts fetched from Immich get their progress (rate, ETA, stalled; see
  * history.h) from the history kept beside the entry, which only the lock
  * holder adds to and stores; a hit or stale answer carries the progress
@@ -59,7 +63,8 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
  * history of one: "collecting data", "idle" or "paused".
  * Returns 0 when out->jobs holds counts (HIT, MISS or STALE), -1 when not:
  * out->err as upstream_get documents (also when remembered from the
- * cache), 500 when load fails (module not loadable), or 504 when the
+ * cache), 500 when load fails (module missing or not loadable), or 504
+ * when the
  * deadline passed while waiting for another request.  A cache directory
  * that cannot be used is reported on stderr (with the reason) and the call
  * goes to Immich; an entry that cannot be written is reported on stderr

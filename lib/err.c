@@ -1,8 +1,13 @@
 /* err.c - the error value; see err.h. */
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -134,4 +139,66 @@ err_clear(struct err *e)
 	e->status = 0;
 	e->upstream_status = 0;
 	e->msg[0] = '\0';
+}
+
+int
+err_local(struct err *e, int errnum, const char *doing)
+{
+	struct rlimit rl;
+
+	switch (errnum) {
+	case EMFILE:
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY)
+			return err_set(e, 500, 0, "this machine's problem, not "
+			    "Immich's: this process ran out of file descriptors "
+			    "while %s (it may open %llu: raise ulimit -n, "
+			    "systemd's LimitNOFILE= or Docker's --ulimit nofile)",
+			    doing, (unsigned long long)rl.rlim_cur);
+		return err_set(e, 500, 0, "this machine's problem, not "
+		    "Immich's: this process ran out of file descriptors while "
+		    "%s (raise ulimit -n)", doing);
+	case ENFILE:
+		return err_set(e, 500, 0, "this machine's problem, not "
+		    "Immich's: the system ran out of file descriptors while %s "
+		    "(the kernel's fs.file-max)", doing);
+	case ENOMEM:
+		return err_set(e, 500, 0, "this machine's problem, not "
+		    "Immich's: it ran out of memory while %s (check the "
+		    "memory left, ulimit -v, or the container's memory limit)",
+		    doing);
+	case EAGAIN:
+		return err_set(e, 500, 0, "this machine's problem, not "
+		    "Immich's: it could not start a thread while %s (out of "
+		    "memory, or a limit on processes: ulimit -u, a container's "
+		    "pids limit)", doing);
+	default:
+		return err_set(e, 500, 0, "this machine's problem, not "
+		    "Immich's: %s while %s", strerror(errnum), doing);
+	}
+}
+
+int
+err_fd_shortage(void)
+{
+	int fds[8], n, i, src, saved = 0;
+
+	for (src = 0; src <= 2 && fcntl(src, F_GETFD) == -1; src++)
+		;
+	if (src > 2)
+		return 0;	/* nothing to copy from: cannot tell */
+	for (n = 0; n < 8; n++)
+		if ((fds[n] = fcntl(src, F_DUPFD_CLOEXEC, 0)) == -1) {
+			saved = errno;
+			break;
+		}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return saved == EMFILE || saved == ENFILE ? saved : 0;
+}
+
+int
+err_is_local(const struct err *e)
+{
+	return e->status == 500;
 }

@@ -67,4 +67,30 @@ void	err_secrets_clear(void);
  */
 void	err_redact(char *s);
 
+/*
+ * err_local - record a shortage on this machine, met while doing what
+ * ("loading immich-jobs-fetch.so", "calling Immich"): status 500, and a
+ * message that says what ran out and that Immich is not to blame:
+ * errnum EMFILE (this process's file descriptors, with its limit and how
+ * to raise it), ENFILE (the system's), ENOMEM (memory), EAGAIN (threads or
+ * processes), else strerror(errnum).  Always returns -1.
+ */
+int	err_local(struct err *e, int errnum, const char *doing);
+
+/*
+ * err_fd_shortage - whether this process is (nearly) out of file
+ * descriptors: it tries to open 8 more for a moment.  Returns EMFILE or
+ * ENFILE when it could not, 0 otherwise.  A failure to connect, resolve or
+ * load a library right after one of these is this machine's, not Immich's.
+ */
+int	err_fd_shortage(void);
+
+/*
+ * err_is_local - whether e is this machine's problem (status 500: the
+ * configuration, the installation, a shortage of memory or descriptors),
+ * as opposed to Immich's answer or silence (502, 504).  A local error is
+ * never stored in the shared cache as Immich's answer.
+ */
+int	err_is_local(const struct err *e);
+
 #endif

@@ -1,4 +1,5 @@
 /* jobs_parse.c - parse Immich's job counts with json-c; see jobs.h. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -394,7 +395,7 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
 	if (len > INT32_MAX)
 		return err_set(e, 502, 0, "Immich's answer is too large");
 	if ((tok = json_tokener_new()) == NULL)
-		return err_set(e, 500, 0, "out of memory");
+		return err_local(e, ENOMEM, "reading Immich's answer");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);	/* RFC 8259 */
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	/* The whole body must be one JSON value, perhaps with white space. */

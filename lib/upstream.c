@@ -1,4 +1,5 @@
 /* upstream.c - one GET to Immich and what its answer means; see upstream.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -139,6 +140,19 @@ static int
 transport_error(const struct config *c, CURLcode rc, const char *detail,
     const struct response *r, struct err *e)
 {
+	int fds;
+
+	/*
+	 * A socket, pipe or thread this process could not get fails the
+	 * connection or the name lookup like a dead Immich would: tell them
+	 * apart before blaming Immich.
+	 */
+	if (rc != CURLE_OPERATION_TIMEDOUT && (fds = err_fd_shortage()) != 0)
+		return err_local(e, fds, "calling Immich");
+	if (rc == CURLE_OUT_OF_MEMORY)
+		return err_local(e, ENOMEM, "calling Immich");
+	if (strstr(detail, "thread failed to start") != NULL)
+		return err_local(e, EAGAIN, "looking up Immich's host name");
 	switch (rc) {
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/*
@@ -201,8 +215,7 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 			return err_set(e, 502, (int)r->status, "Immich's answer "
 			    "is larger than 1 MiB: IMMICH_URL may not point at "
 			    "Immich");
-		return err_set(e, 500, 0, "out of memory reading Immich's "
-		    "answer");
+		return err_local(e, ENOMEM, "reading Immich's answer");
 	case CURLE_URL_MALFORMAT:
 		return err_set(e, 500, 0, "IMMICH_URL is not a valid URL: %s",
 		    detail);
@@ -232,14 +245,14 @@ fetch(const struct config *c, const char *path,
 	if ((left = deadline_left_ms(deadline)) <= 0)
 		return transport_error(c, CURLE_OPERATION_TIMEDOUT, "", r, e);
 	if ((curl = curl_easy_init()) == NULL)
-		return err_set(e, 500, 0, "libcurl could not start");
+		return err_local(e, ENOMEM, "starting libcurl");
 	snprintf(url, sizeof(url), "%s%s", c->base_url, path);
 	snprintf(keyhdr, sizeof(keyhdr), "x-api-key: %s", c->key);
 	if ((h = curl_slist_append(hdrs, keyhdr)) != NULL)
 		hdrs = h;
 	if (h == NULL || (h = curl_slist_append(hdrs,
 	    "Accept: application/json")) == NULL) {
-		ret = err_set(e, 500, 0, "out of memory");
+		ret = err_local(e, ENOMEM, "calling Immich");
 		goto done;
 	}
 	hdrs = h;
@@ -412,7 +425,7 @@ upstream_get(const struct config *c, const struct timespec *until,
 	err_clear(e);
 	config_secrets(c);	/* this module has its own copy of lib/err.c */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return err_set(e, 500, 0, "libcurl could not start");
+		return err_local(e, ENOMEM, "starting libcurl");
 	if (until != NULL)
 		deadline = *until;
 	else

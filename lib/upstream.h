@@ -49,8 +49,10 @@
  *   504 - no full answer by the deadline, or no connection within
  *         c->connect_timeout (IMMICH_JOBS_CONNECT_TIMEOUT: the message
  *         names the bound that ran out);
- *   500 - out of memory (also in parsing), libcurl could not start, or
- *         libcurl refused IMMICH_URL (unsupported scheme, malformed).
+ *   500 - this machine's problem (err_local: out of memory, also in
+ *         parsing, out of file descriptors, a thread that would not
+ *         start, told apart from a dead Immich by err_fd_shortage), or
+ *         libcurl refused IMMICH_URL (malformed).
  * Messages name the problem and what to check, and never hold the key nor
  * IMMICH_URL's password in any form config_secrets registers (nor do the
  * queue names in j): Immich or a proxy may echo them.

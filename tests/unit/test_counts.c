@@ -340,15 +340,36 @@ test_counts_error_remembered(void **state)
 	assert_int_equal(ent.err_time, 1700000000);
 	assert_int_equal(ent.ok_time, 0);
 	assert_no_file_holds(c.cache_dir, KEY);
-	/* The loader's failure is remembered the same way. */
+	/*
+	 * The loader's failure (500) is this machine's, not Immich's
+	 * answer: never stored, nor covered with stale counts; the next
+	 * process, which can load it, asks Immich.
+	 */
 	counts_config(&c, "errmem-load", "http://a", 5, 60);
 	fake_reset(0, 7);
+	store_entry(&c, test_now - 10, 0, 3);	/* too old for a hit, not stale */
 	assert_int_equal(counts_get(&c, NULL, broken_loader, &out), -1);
+	assert_int_equal(out.source, COUNTS_NONE);	/* no stale counts */
 	assert_int_equal(out.err.status, 500);
-	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
-	assert_int_equal(out.err.status, 500);
-	assert_int_equal(fake_loads, 1);
-	assert_int_equal(fake_calls, 0);
+	read_entry(&c, &ent);
+	assert_int_equal(ent.err_time, 0);		/* nothing stored */
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(out.jobs.q[0].active, 7);
+	assert_int_equal(fake_loads, 2);
+	assert_int_equal(fake_calls, 1);
+	/* One stored by an older version is not served either. */
+	{
+		char path[CONFIG_PATH_MAX + 32];
+
+		fill_entry(&ent, 0, test_now, 0);
+		err_set(&ent.err, 500, 0, "cannot load immich-jobs-fetch.so");
+		assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+		assert_int_equal(cache_write(path, cache_id(&c), &ent), 0);
+	}
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(fake_calls, 2);
 }
 
 static void

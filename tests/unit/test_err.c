@@ -11,6 +11,9 @@
 #include <ftw.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <sys/resource.h>
+
+#include <errno.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -115,12 +118,60 @@ test_err_secrets(void **state)
 	assert_string_equal(e.msg, "SECRETpw");		/* forgotten */
 }
 
+/* This machine's shortages: 500, what ran out, the limit, never Immich. */
+static void
+test_err_local(void **state)
+{
+	struct rlimit old, low;
+	struct err e;
+	char want[160];
+	int fds[64], n, i;
+
+	(void)state;
+	assert_int_equal(err_local(&e, ENOMEM, "calling Immich"), -1);
+	assert_int_equal(e.status, 500);
+	assert_int_equal(e.upstream_status, 0);
+	assert_true(err_is_local(&e));
+	assert_non_null(strstr(e.msg, "this machine's problem, not Immich's: "
+	    "it ran out of memory while calling Immich"));
+	err_local(&e, ENFILE, "loading x");
+	assert_non_null(strstr(e.msg, "the system ran out of file descriptors "
+	    "while loading x"));
+	err_local(&e, EAGAIN, "y");
+	assert_non_null(strstr(e.msg, "could not start a thread while y"));
+	err_local(&e, EIO, "z");
+	assert_non_null(strstr(e.msg, strerror(EIO)));
+	err_set(&e, 502, 0, "Immich's host could not be reached");
+	assert_false(err_is_local(&e));
+	err_set(&e, 504, 0, "timed out");
+	assert_false(err_is_local(&e));
+
+	/* With a few descriptors left, the probe says so; with more, not. */
+	assert_int_equal(err_fd_shortage(), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 32;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	for (n = 0; n < 64 && (fds[n] = dup(2)) != -1; n++)
+		;
+	assert_int_equal(err_fd_shortage(), EMFILE);
+	err_local(&e, EMFILE, "calling Immich");
+	snprintf(want, sizeof(want), "this process ran out of file "
+	    "descriptors while calling Immich (it may open 32: raise ulimit -n");
+	assert_non_null(strstr(e.msg, want));
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	assert_int_equal(err_fd_shortage(), 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err_set),
 		cmocka_unit_test(test_err_secrets),
+		cmocka_unit_test(test_err_local),
 	};
 
 	return cmocka_run_group_tests_name("err", tests, NULL, NULL);
