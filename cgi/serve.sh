@@ -47,6 +47,8 @@ for v in IMMICH_URL IMMICH_JOBS_API_KEY IMMICH_JOBS_API_KEY_FILE \
 done
 export TMPDIR="${TMPDIR:-/tmp}"
 # The port lighttpd.conf listens on (IPv6 and IPv4).
+# White space around the value is dropped, as for every other variable.
+IMMICH_JOBS_PORT=$(printf '%s' "${IMMICH_JOBS_PORT:-}" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
 export IMMICH_JOBS_PORT="${IMMICH_JOBS_PORT:-8085}"
 case $IMMICH_JOBS_PORT in
 *[!0-9]* | 0*) port_ok=no ;;

@@ -14,7 +14,7 @@
 #include "cache.h"
 
 #define CACHE_MAGIC	0x494a5043u	/* "IJPC" */
-#define CACHE_VERSION	5u	/* 5: name_cut, omitted queues */
+#define CACHE_VERSION	6u	/* 6: which queues were paused, in the history */
 #define HISTORY_MAGIC	0x494a5048u	/* "IJPH" */
 
 static uint64_t
@@ -158,13 +158,20 @@ static int
 read_exact(const char *path, void *buf, size_t size)
 {
 	char dir[CONFIG_PATH_MAX];
+	struct stat st;
 	ssize_t n;
 	char extra;
 	int fd;
 
+	/* O_NONBLOCK: a FIFO put in the entry's place must not hang us. */
 	if (dir_of(path, dir, sizeof(dir)) == -1 || check_dir(dir) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
 		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
 	do
 		n = read(fd, buf, size);
 	while (n == -1 && errno == EINTR);
@@ -262,8 +269,8 @@ write_atomic(const char *path, const void *data, size_t size)
 	 */
 	if (path_with(tmp, path, ".tmp") == -1)
 		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0600);
 	if (fd == -1)
 		return -1;
 	while (left > 0) {
@@ -330,9 +337,20 @@ cache_lock(const char *path, long wait_ms)
 	}
 	if (make_dir(path) == -1)
 		return -1;
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+	    0600);
 	if (fd == -1)
 		return -1;
+	{
+		struct stat st;
+
+		/* A FIFO or device in the lock's place is not a lock. */
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			errno = EPERM;
+			return -1;
+		}
+	}
 	/*
 	 * Poll with LOCK_NB rather than block in flock(): the wait stays
 	 * bounded without signals, which a CGI should not rely on.

@@ -54,6 +54,23 @@ from_entry(const struct cache_entry *ent, int64_t now, long max_age,
 	return 1;
 }
 
+/*
+ * Stale counts keep their rate and stalled flags (what was last seen) but
+ * no ETA: a "≈ 4m" from an hour ago would say the work is done by now.
+ */
+static void
+forget_eta(struct jobs *j)
+{
+	size_t i;
+
+	j->total_progress.state = PROGRESS_UNKNOWN;
+	j->total_progress.eta_seconds = 0;
+	for (i = 0; i < j->n; i++) {
+		j->q[i].progress.state = PROGRESS_UNKNOWN;
+		j->q[i].progress.eta_seconds = 0;
+	}
+}
+
 /* After a failure: stale counts when the last good ones are young enough. */
 static int
 stale_or_error(const struct config *c, const struct cache_entry *ent,
@@ -63,6 +80,7 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 	if (!err_is_local(&out->err) && ent != NULL && ent->ok_time != 0 &&
 	    now >= ent->ok_time && now - ent->ok_time <= c->stale_ttl) {
 		copy_jobs(&out->jobs, &ent->jobs);
+		forget_eta(&out->jobs);
 		out->source = COUNTS_STALE;
 		out->age = (long)(now - ent->ok_time);
 		return 0;

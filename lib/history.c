@@ -6,11 +6,39 @@
 
 #define TOTAL	JOBS_MAX_QUEUES		/* the column of the sum */
 
+static int	column(const struct history *, const char *);
+
+/* a + b, held at INT64_MAX: counts near 2^63 must not wrap. */
+static int64_t
+add_sat(int64_t a, int64_t b)
+{
+	int64_t s;
+
+	return __builtin_add_overflow(a, b, &s) ? INT64_MAX : s;
+}
+
 /* What is still to do in a queue that is not paused. */
 static int64_t
 backlog(const struct queue *q)
 {
-	return q->active + q->waiting + q->delayed;
+	return add_sat(add_sat(q->active, q->waiting), q->delayed);
+}
+
+/*
+ * Which queues are paused, as one number (0: none): a change moves work
+ * in or out of the total, which is not progress.
+ */
+static uint64_t
+paused_sig(const struct history *h, const struct jobs *j)
+{
+	uint64_t sig = 0;
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->q[i].is_paused)
+			sig = sig * 0x100000001b3ull +
+			    (uint64_t)(column(h, j->q[i].name) + 1);
+	return sig;
 }
 
 /* h's column of the queue called name, or -1. */
@@ -67,19 +95,29 @@ history_add(struct history *h, int64_t now, const struct jobs *j)
 		memmove(&h->t[0], &h->t[1], (HISTORY_SAMPLES - 1) * sizeof(h->t[0]));
 		memmove(&h->backlog[0], &h->backlog[1],
 		    (HISTORY_SAMPLES - 1) * sizeof(h->backlog[0]));
+		memmove(&h->paused[0], &h->paused[1],
+		    (HISTORY_SAMPLES - 1) * sizeof(h->paused[0]));
 		h->ns--;
 	}
 	h->t[h->ns] = now;
+	h->paused[h->ns] = paused_sig(h, j);
 	row = h->backlog[h->ns];
 	memset(row, 0, sizeof(h->backlog[0]));
 	for (i = 0; i < j->n; i++) {
 		const struct queue *q = &j->q[i];
-		int stopped = !q->is_paused && q->waiting > 0 && q->active == 0;
+		/*
+		 * Nothing active and the backlog no smaller than at the fetch
+		 * before: fast jobs finished between fetches are progress.
+		 */
+		int stopped = !q->is_paused && q->waiting > 0 &&
+		    q->active == 0;
 
 		k = column(h, q->name);
 		row[k] = backlog(q);
+		if (stopped && h->ns > 0 && row[k] < h->backlog[h->ns - 1][k])
+			stopped = 0;
 		if (!q->is_paused)
-			total += row[k];
+			total = add_sat(total, row[k]);
 		if (!stopped)
 			h->idle_since[k] = 0;
 		else if (h->idle_since[k] == 0)
@@ -108,7 +146,9 @@ estimate(const struct history *h, int col, int64_t now, struct progress *p)
 	double n, st = 0, sb = 0, stt = 0, stb = 0, x, slope;
 
 	memset(p, 0, sizeof(*p));
+	/* A queue paused or resumed moves work in or out of the total. */
 	while (s > 0 && h->t[s - 1] >= now - HISTORY_WINDOW &&
+	    h->paused[s - 1] == h->paused[s] &&
 	    !is_jump(h->backlog[s - 1][col], h->backlog[s][col]))
 		s--;
 	if (h->t[last] - h->t[s] >= HISTORY_MIN_SPAN) {
@@ -197,6 +237,9 @@ history_eta_text(const struct progress *p, char *buf, size_t size)
 		break;
 	case PROGRESS_DRAINING:
 		fixed = m < 1 ? "< 1m" : NULL;
+		break;
+	case PROGRESS_UNKNOWN:
+		fixed = "unknown";
 		break;
 	default:
 		fixed = "collecting data";

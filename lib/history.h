@@ -47,6 +47,7 @@ struct history {
 	/* Unix seconds since when the queue has looked stopped, 0 = not. */
 	int64_t		idle_since[JOBS_MAX_QUEUES];
 	int64_t		t[HISTORY_SAMPLES];	/* Unix seconds of each fetch */
+	uint64_t	paused[HISTORY_SAMPLES]; /* which queues were paused */
 	/*
 	 * Per fetch, each queue's backlog (active + waiting + delayed), then
 	 * at [JOBS_MAX_QUEUES] the sum over the queues not paused.
@@ -79,9 +80,11 @@ void	history_add(struct history *h, int64_t now, const struct jobs *j);
  *                       backlog / rate when rate > 0 and that is at most
  *                       HISTORY_ETA_MAX, else PROGRESS_NOT_DRAINING.
  * The window is the samples of the last HISTORY_WINDOW seconds after the
- * last jump (see HISTORY_JUMP_MIN).  A queue is stalled when it is not
- * paused, has waiting jobs, and had no active job in any fetch for
- * stall_after seconds (delayed jobs alone never make a stall).  The total
+ * last jump (see HISTORY_JUMP_MIN) and after the last change in which
+ * queues are paused.  A queue is stalled when it is not paused, has
+ * waiting jobs, and had no active job nor a smaller backlog than at the
+ * fetch before in any fetch for stall_after seconds (delayed jobs alone
+ * never make a stall).  Backlogs add up held at INT64_MAX.  The total
  * is the backlog of the queues not paused; it reads PROGRESS_PAUSED when
  * that is 0 and a paused queue holds work.  Cannot fail.
  */
@@ -91,7 +94,8 @@ void	history_progress(const struct history *h, struct jobs *j,
 /*
  * history_eta_text - the ETA as a person reads it, into buf (size bytes,
  * always NUL-terminated, UTF-8): "≈ 2h 14m", "≈ 3d 4h", "≈ 5m", "< 1m",
- * "idle", "paused", "not draining", "collecting data".  Returns buf.
+ * "idle", "paused", "not draining", "collecting data", "unknown".
+ * Returns buf.
  */
 char	*history_eta_text(const struct progress *p, char *buf, size_t size);
 

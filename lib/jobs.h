@@ -36,7 +36,8 @@ enum progress_state {
 	PROGRESS_IDLE,			/* no backlog */
 	PROGRESS_PAUSED,		/* the backlog sits in a paused queue */
 	PROGRESS_NOT_DRAINING,		/* backlog not falling */
-	PROGRESS_DRAINING		/* falling: eta_seconds holds the ETA */
+	PROGRESS_DRAINING,		/* falling: eta_seconds holds the ETA */
+	PROGRESS_UNKNOWN		/* stale counts: no estimate for now */
 };
 
 struct progress {

@@ -126,12 +126,20 @@ ob_int(struct obuf *b, int64_t v)
 static void
 ob_rate(struct obuf *b, double rate)
 {
-	int64_t r10 = rate > 0 && rate < 1e15 ? (int64_t)(rate * 10 + 0.5) : 0;
-	char d[24];
-	size_t n = dec_int64(d, r10 / 10);
+	/* Under 1 a minute, three decimals: a slow drain is not 0.0. */
+	int places = rate < 1 ? 3 : 1;
+	int64_t scale = places == 3 ? 1000 : 10;
+	int64_t r = rate > 0 && rate < 1e15 ?
+	    (int64_t)(rate * (double)scale + 0.5) : 0;
+	char d[32];
+	size_t n = dec_int64(d, r / scale);
 
 	d[n++] = '.';
-	d[n++] = (char)('0' + r10 % 10);
+	if (places == 3) {
+		d[n++] = (char)('0' + r / 100 % 10);
+		d[n++] = (char)('0' + r / 10 % 10);
+	}
+	d[n++] = (char)('0' + r % 10);
 	ob_put(b, d, n);
 }
 
@@ -688,7 +696,8 @@ render_metrics(FILE *out, const struct jobs *j, double duration)
 				fprintf(out, "} %" PRId64 "\n", p->eta_seconds);
 			else if (p->state == PROGRESS_IDLE)
 				fputs("} 0\n", out);
-			else if (p->state == PROGRESS_COLLECTING)
+			else if (p->state == PROGRESS_COLLECTING ||
+			    p->state == PROGRESS_UNKNOWN)
 				fputs("} NaN\n", out);
 			else
 				fputs("} +Inf\n", out);

@@ -54,7 +54,10 @@ out=$(env -u IMMICH_JOBS_PORT PATH="$T/fakebin:$PATH" sh "$TOP/cgi/serve.sh" "$T
 check "IMMICH_JOBS_PORT unset: lighttpd gets 8085 (got '$out')" [ "$out" = port=8085 ]
 out=$(env IMMICH_JOBS_PORT= PATH="$T/fakebin:$PATH" sh "$TOP/cgi/serve.sh" "$T/shipped.conf" 2>/dev/null)
 check "IMMICH_JOBS_PORT empty: lighttpd gets 8085 (got '$out')" [ "$out" = port=8085 ]
-for bad in 0 65536 80a -1 " 8085" 99999999999; do
+# White space around it is dropped, as around every variable.
+out=$(env IMMICH_JOBS_PORT=" 9000 " PATH="$T/fakebin:$PATH" sh "$TOP/cgi/serve.sh" "$T/shipped.conf" 2>/dev/null)
+check "IMMICH_JOBS_PORT=' 9000 ': lighttpd gets 9000 (got '$out')" [ "$out" = port=9000 ]
+for bad in 0 65536 80a -1 "80 85" 99999999999; do
 	env IMMICH_JOBS_PORT="$bad" sh "$TOP/cgi/serve.sh" "$T/shipped.conf" > "$T/bad.out" 2>&1
 	rc=$?
 	check "IMMICH_JOBS_PORT='$bad': exit 2 (got $rc)" [ "$rc" = 2 ]

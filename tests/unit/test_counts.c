@@ -747,6 +747,7 @@ test_counts_progress(void **state)
 	static struct config c;
 	static struct counts out;
 	static struct history h;
+	static struct cache_entry ent;
 	char path[CONFIG_PATH_MAX + 32];
 	int64_t now;
 	int i;
@@ -795,6 +796,24 @@ test_counts_progress(void **state)
 	assert_in_range(out.jobs.q[0].progress.eta_seconds, 5, 7);
 	assert_int_equal(out.jobs.total_progress.state, PROGRESS_DRAINING);
 	assert_int_equal(fake_calls, 2);
+
+	/*
+	 * Immich fails: the stale counts keep the rate last measured but no
+	 * ETA, which would read as if the work were done by now.
+	 */
+	fill_entry(&ent, now - 10, 0, 1);
+	ent.jobs.q[0].progress.state = PROGRESS_DRAINING;
+	ent.jobs.q[0].progress.rate = 240;
+	ent.jobs.q[0].progress.eta_seconds = 220;
+	ent.jobs.total_progress = ent.jobs.q[0].progress;
+	assert_int_equal(cache_write(path, cache_id(&c), &ent), 0);
+	fake_fail = 1;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_STALE);
+	assert_int_equal(out.jobs.q[0].progress.state, PROGRESS_UNKNOWN);
+	assert_int_equal(out.jobs.q[0].progress.eta_seconds, 0);
+	assert_true(out.jobs.q[0].progress.rate == 240);
+	assert_int_equal(out.jobs.total_progress.state, PROGRESS_UNKNOWN);
 	assert_no_file_holds(c.cache_dir, KEY);
 }
 

@@ -208,7 +208,11 @@ test_stalled_no_worker(void **state)
 	/* 23 jobs (21 waiting, 2 delayed) that do not move. */
 	assert_int_equal(j.total_progress.state, PROGRESS_NOT_DRAINING);
 
-	/* One active job anywhere in a queue's fetches resets its clock. */
+	/*
+	 * One active job anywhere in a queue's fetches resets its clock, and
+	 * so does its backlog falling (that job done): the clock starts
+	 * again at the first fetch after that with neither.
+	 */
 	load_fixture("real-v2.7.5/jobs-no-worker-waiting.json", &j);
 	j.q[0].active = 1;
 	fetch(T0 + 310, 300);
@@ -217,7 +221,10 @@ test_stalled_no_worker(void **state)
 	fetch(T0 + 320, 300);
 	assert_int_equal(j.q[0].progress.stalled, 0);
 	assert_int_equal(j.q[1].progress.stalled, 1);
-	fetch(T0 + 620, 300);
+	fetch(T0 + 330, 300);
+	fetch(T0 + 629, 300);
+	assert_int_equal(j.q[0].progress.stalled, 0);
+	fetch(T0 + 630, 300);
 	assert_int_equal(j.q[0].progress.stalled, 1);
 }
 
@@ -463,6 +470,76 @@ test_eta_text(void **state)
 	assert_string_equal(eta(&p), "\xe2\x89\x88 3d 4h");
 	p.state = PROGRESS_COLLECTING;
 	assert_string_equal(eta(&p), "collecting data");
+	p.state = PROGRESS_UNKNOWN;
+	assert_string_equal(eta(&p), "unknown");
+}
+
+/*
+ * Pausing a queue takes its work out of the total: that fall is not a
+ * drain.  a and b hold 602 and 402 jobs that do not move; b is paused at
+ * 40 s.  The total must never read as draining.
+ */
+static void
+test_pause_is_not_progress(void **state)
+{
+	int64_t t;
+
+	reset(state);
+	for (t = 0; t <= 120; t += 5) {
+		memset(&j, 0, sizeof(j));
+		j.n = 2;
+		strcpy(j.q[0].name, "a");
+		j.q[0].active = 2;
+		j.q[0].waiting = 600;
+		strcpy(j.q[1].name, "b");
+		if (t < 40) {
+			j.q[1].active = 2;
+			j.q[1].waiting = 400;
+		} else {
+			j.q[1].paused = 402;
+			j.q[1].is_paused = 1;
+		}
+		fetch(T0 + t, 300);
+		if (t >= 30)
+			assert_int_not_equal(j.total_progress.state,
+			    PROGRESS_DRAINING);
+		assert_true(j.total_progress.rate == 0);
+	}
+	assert_int_equal(j.total_progress.state, PROGRESS_NOT_DRAINING);
+}
+
+/*
+ * Jobs so quick that no fetch sees one active, yet the backlog falls: not
+ * a stall, whatever IMMICH_JOBS_STALL_AFTER.
+ */
+static void
+test_fast_jobs_not_stalled(void **state)
+{
+	int64_t t;
+
+	reset(state);
+	for (t = 0; t <= 120; t += 5) {
+		one_queue(0, 1000 - 4 * t, 0, 0);
+		fetch(T0 + t, 10);
+		assert_int_equal(j.q[0].progress.stalled, 0);
+	}
+	assert_int_equal(j.q[0].progress.state, PROGRESS_DRAINING);
+}
+
+/* Counts near 2^63: the backlog is held, never wrapped to a negative ETA. */
+static void
+test_huge_counts(void **state)
+{
+	int64_t t;
+
+	reset(state);
+	for (t = 0; t <= 60; t += 5) {
+		one_queue(INT64_MAX - 1, INT64_MAX - 1 - 20 * t, 0, 0);
+		fetch(T0 + t, 300);
+		assert_true(j.q[0].progress.eta_seconds >= 0);
+		assert_true(j.q[0].progress.rate >= 0);
+		assert_true(j.total_progress.eta_seconds >= 0);
+	}
 }
 
 int
@@ -487,6 +564,9 @@ main(void)
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_eta_cap),
 		cmocka_unit_test(test_eta_text),
+		cmocka_unit_test(test_pause_is_not_progress),
+		cmocka_unit_test(test_fast_jobs_not_stalled),
+		cmocka_unit_test(test_huge_counts),
 	};
 
 	return cmocka_run_group_tests_name("history", tests, group_setup,

@@ -934,6 +934,15 @@ test_render_progress(void **state)
 	assert_string_equal(jstr(q, "summary"), "4 active" DOT "876 waiting");
 	json_object_put(root);
 
+	/* A slow drain (1 job in 5 minutes) is not shown as 0.0. */
+	buf = NULL;
+	j.q[2].progress.rate = 0.2;
+	j.total_progress.rate = 0.0033;
+	CAPTURE(buf, size, call_render_json);
+	assert_non_null(strstr(buf, "\"rate\":0.200,"));
+	assert_non_null(strstr(buf, "\"rate\":0.003,"));
+	free(buf);
+
 	buf = NULL;
 	render_duration = 0.1;
 	CAPTURE(buf, size, call_render_metrics);
