@@ -894,8 +894,9 @@ test_config_all_problems(void **state)
 		"IMMICH_JOBS_CACHE_DIR", "relative", NULL
 	};
 	static const char *const named[] = {
-		"IMMICH_URL must start with http://", "IMMICH_JOBS_API_KEY: "
-		"the key holds a space", "IMMICH_JOBS_TIMEOUT must be",
+		"IMMICH_URL must start with http://",
+		("IMMICH_JOBS_API_KEY: the key holds a space"),
+		"IMMICH_JOBS_TIMEOUT must be",
 		"IMMICH_JOBS_CACHE_TTL must be", "IMMICH_JOBS_STALE_TTL must be",
 		"IMMICH_JOBS_API must be", "IMMICH_JOBS_CA_FILE cannot be read",
 		"IMMICH_JOBS_CACHE_DIR must be an absolute path",
