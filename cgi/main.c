@@ -23,6 +23,7 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+#include <sys/resource.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -493,6 +494,13 @@ main(int argc, char **argv)
 	 */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
+	/*
+	 * And no core at all: qemu-user (an ARM build on another machine,
+	 * e.g. a multi-platform image under emulation) writes the guest's
+	 * core file itself, minding the core size limit but not the flag
+	 * above.
+	 */
+	setrlimit(RLIMIT_CORE, &(const struct rlimit){ 0, 0 });
 	err_clear(&e);
 	read_request(&req);
 	if (!req.is_cgi && (rc = parse_args(argc, argv, &req)) >= 0)
