@@ -57,8 +57,9 @@ check-asan: deps fuzz-deps asan-build
 # --- valgrind memcheck -------------------------------------------------------
 # Each process logs to its own file; -q leaves only errors there, so a
 # non-empty file is a failure even when the test did not look at the exit code.
+# Writable by all (sticky): tests run some CGIs as another uid (setpriv).
 check-valgrind: deps fuzz-deps all unit
-	$(Q)rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	$(Q)rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS) && chmod 1777 $(VG_LOGS)
 	$(Q)CGI_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/cgi.%p" \
 	    UNIT_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/unit.%p" \
 	    TIME_SLACK_MS=$(VG_TIME_SLACK_MS) sh tests/run.sh; rc=$$?; \

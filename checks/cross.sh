@@ -1,5 +1,6 @@
 #!/bin/sh
-# checks/cross.sh ARCH - make check-cross: the whole make test suite with
+# checks/cross.sh ARCH [TEST...] - make check-cross: the whole make test
+# suite (or only the given tests/tNNNN-*.sh, for a developer) with
 # binaries built for ARCH by Debian's cross compiler and run by qemu-user
 # through binfmt_misc: the native lighttpd execs the foreign CGI, which
 # dlopens the foreign fetch module; the unit tests run the same way.
@@ -137,4 +138,5 @@ v=$("$CB/immich-jobs" --version 2>&1) ||
 say "$v, run by $(sed -n 's/^interpreter //p' "$handler")"
 
 # --- the whole suite ---------------------------------------------------------
-BUILD=$CB sh tests/run.sh
+shift
+BUILD=$CB sh tests/run.sh "$@"
