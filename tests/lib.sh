@@ -108,6 +108,12 @@ free_port() {
 # of 10 s by itself.
 RUN_TIMEOUT=$((10 + 2 * ${TIME_SLACK_MS:-0} / 1000))
 
+# FAULT_TIMEOUT: the short IMMICH_JOBS_TIMEOUT of the fault tests, 2 s,
+# plus twice TIME_SLACK_MS: under memcheck or qemu, loading libcurl and
+# connecting alone can take longer than 2 s on a busy machine, and the
+# fault under test would turn into a timeout.
+FAULT_TIMEOUT=$((2 + 2 * ${TIME_SLACK_MS:-0} / 1000))
+
 # TLS_TIMEOUT: IMMICH_JOBS_TIMEOUT for HTTPS exchanges that must finish,
 # not time out: OpenSSL reading the system's CA bundle and the handshake
 # take a good part of a second on a busy machine and several seconds under

@@ -3,11 +3,11 @@
 # with the reason, well within the bound.
 . "$(dirname "$0")/lib.sh"
 port=$(free_port)
-cgi GET / IMMICH_URL=http://127.0.0.1:$port IMMICH_JOBS_TIMEOUT=2
+cgi GET / IMMICH_URL=http://127.0.0.1:$port IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
 expect_error 502 "Immich's host could not be reached"
 check "says why (connection refused)" grep -qiF "couldn't connect" "$T/body"
 check "names the URL it tried" grep -qF "http://127.0.0.1:$port" "$T/body"
 check "no upstream_status (Immich never answered)" [ "$(json '"upstream_status" in j')" = false ]
-within_bound 2
+within_bound $FAULT_TIMEOUT
 no_leak
 finish

@@ -5,9 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json", "drip": 0.05}}'
 fake_start
-cgi GET / IMMICH_JOBS_TIMEOUT=2
-expect_error 504 "timed out after 2 s (IMMICH_JOBS_TIMEOUT): Immich at"
+cgi GET / IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
+expect_error 504 "timed out after $FAULT_TIMEOUT s (IMMICH_JOBS_TIMEOUT): Immich at"
 check "the request did reach the fake" [ "$(fake_requests /api/jobs)" = 1 ]
-within_bound 2
+within_bound $FAULT_TIMEOUT
 no_leak
 finish

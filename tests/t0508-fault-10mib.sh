@@ -14,7 +14,7 @@ if [ -z "$CGI_WRAPPER" ] && [ -x /usr/bin/time ]; then
 fi
 
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
-cgi GET / IMMICH_JOBS_TIMEOUT=2
+cgi GET / IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
 check "baseline: 200 on the fixture" [ "$STATUS" = 200 ]
 [ -n "$rss" ] && base=$(tail -n 1 "$T/rss")
 
@@ -22,11 +22,11 @@ for mode in content-length chunked; do
 	chunked=false
 	[ $mode = chunked ] && chunked=true
 	spec '{"/api/jobs": {"body": "'"$x"'", "repeat_body": 81920, "chunked": '$chunked'}}'
-	cgi GET / IMMICH_JOBS_TIMEOUT=2
+	cgi GET / IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
 	echo "# 10 MiB, $mode"
 	expect_error 502 "Immich's answer is larger than 1 MiB" 200
 	check "$mode: the message does not echo the body" sh -c "! grep -qF xxxxxxxx '$T/body'"
-	within_bound 2
+	within_bound $FAULT_TIMEOUT
 	if [ -n "$rss" ]; then
 		peak=$(tail -n 1 "$T/rss")
 		check "$mode: peak RSS ${peak} KiB <= baseline ${base} KiB + 4096" [ "$peak" -le $((base + 4096)) ]

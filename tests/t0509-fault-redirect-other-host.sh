@@ -7,11 +7,11 @@ fake2_start --bind 127.0.0.2
 fake_start
 for code in 301 302 307 308; do
 	spec '{"/api/jobs": {"status": '$code', "headers": {"Location": "'"$FAKE2_URL"'/api/jobs"}}}'
-	cgi GET / IMMICH_JOBS_TIMEOUT=2
+	cgi GET / IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
 	echo "# $code"
 	expect_error 502 "IMMICH_URL answered HTTP $code, a redirect to $FAKE2_URL/api/jobs" $code
 	check "$code: says redirects are not followed" grep -qF "redirects are not followed" "$T/body"
-	within_bound 2
+	within_bound $FAULT_TIMEOUT
 done
 check "IMMICH_URL's host got the 4 requests" [ "$(fake_requests /api/jobs)" = 4 ]
 check "the other host got no request" [ ! -s "$T/fake2.log" ]
