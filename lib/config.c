@@ -369,7 +369,8 @@ config_clean_key(struct config *c, const char *buf, size_t len,
 		len -= 3;
 	}
 	s = trim(s, &len);
-	err_secret_add(s, len);		/* refused or not, it may be one */
+	if (len >= CONFIG_SECRET_MIN)
+		err_secret_add(s, len);	/* refused or not, it may be one */
 	if (len == 0)
 		return err_set(e, 500, 0, "%s is empty: it must hold an Immich "
 		    "API key", from);
@@ -413,9 +414,13 @@ key_file_error(const char *path, int err, struct err *e)
 		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s cannot "
 		    "be read by uid %lu, which runs the service: %s (it "
 		    "belongs to uid %lu, mode %04o): make it readable by uid "
-		    "%lu, e.g. chown %lu it and chmod 0400 it", path, uid,
+		    "%lu, e.g. chown %lu %s && chmod 0400 %s", path, uid,
 		    strerror(err), (unsigned long)st.st_uid,
-		    (unsigned)(st.st_mode & 07777), uid, uid);
+		    (unsigned)(st.st_mode & 07777), uid, uid, path, path);
+	if (err == ENOENT || err == ENOTDIR)
+		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s does "
+		    "not exist (check the path, and that the file is mounted "
+		    "into the container or given to the service)", path);
 	return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s cannot be read "
 	    "by uid %lu, which runs the service: %s", path, uid,
 	    strerror(err));
@@ -500,7 +505,7 @@ load_key(struct config *c, config_getenv_fn get, struct err *e)
 	    &too_long);
 	if (len == 0)
 		key = NULL;
-	else
+	else if (len >= CONFIG_SECRET_MIN)
 		err_secret_add(k, len);	/* used or not, it may be a key */
 	if (key != NULL && file_v != NULL)
 		return err_set(e, 500, 0, "both IMMICH_JOBS_API_KEY and "

@@ -15,6 +15,12 @@
 #define CONFIG_URL_MAX		1024	/* bytes, IMMICH_URL after normalising */
 #define CONFIG_KEY_MAX		512	/* bytes, the API key */
 #define CONFIG_KEY_MIN		16	/* bytes; Immich's keys are longer */
+/*
+ * A refused key shorter than this is not masked in messages: "***" in
+ * place of every "e" or "1" would garble them, and so short a string
+ * hides nothing of a real key (Immich's are over 40 characters).
+ */
+#define CONFIG_SECRET_MIN	8
 #define CONFIG_PATH_MAX		1024	/* bytes, file and directory names */
 #define CONFIG_TIMEOUT_DEFAULT	10	/* seconds, IMMICH_JOBS_TIMEOUT unset */
 #define CONFIG_TIMEOUT_MAX	60	/* seconds, IMMICH_JOBS_TIMEOUT's top */

@@ -22,9 +22,14 @@ def free_port():
 def make_run(port, demo_port, **kw):
     env = dict(os.environ, PORT=str(port), DEMO_PORT=str(demo_port))
     env.pop("IMMICH_URL", None)
+    # A terminal's Ctrl-C reaches a make whose SIGINT is not ignored; a
+    # suite started in the background (`make test &`, some CI runners)
+    # inherits it ignored, and a shell cannot trap a signal ignored on entry.
     return subprocess.Popen(["make", "--no-print-directory", "-s", "-C", top, "run"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True, **kw)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+                            **kw)
 
 # --- a port already taken ---------------------------------------------------
 for name in ("PORT", "DEMO_PORT"):

@@ -507,6 +507,17 @@ test_config_key_env(void **state)
 	expect_config_error(env, "IMMICH_JOBS_API_KEY", "a tab");
 	env[3] = " \r\n";		/* blank counts as unset */
 	expect_config_error(env, "IMMICH_JOBS_API_KEY", "no API key");
+	/*
+	 * A key too short to be one is not masked: "***" for every "1" or
+	 * "short" garbled the message that says it is too short.
+	 */
+	env[3] = "short";
+	expect_config_error(env, "IMMICH_JOBS_API_KEY", "is too short for an "
+	    "Immich API key (under 16 characters)");
+	env[3] = "1";
+	assert_int_equal(load_env(env, &c, &e), -1);
+	assert_null(strstr(e.msg, "*"));
+	assert_non_null(strstr(e.msg, "(under 16 characters)"));
 	/* CONFIG_KEY_MAX - 1 bytes fit; one more does not. */
 	memset(long_key, 'k', sizeof(long_key));
 	memcpy(long_key, "SECRET", 6);
@@ -577,7 +588,8 @@ test_config_key_file(void **state)
 	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", NULL);
 	/* Unreadable: missing, a directory, and (when not root) mode 0. */
 	env[3] = "/nonexistent/immich-key";
-	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "cannot be read");
+	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "does not exist "
+	    "(check the path, and that the file is mounted");
 	env[3] = tmp_path(dir, sizeof(dir), "keydir");
 	assert_int_equal(mkdir(dir, 0700), 0);
 	expect_config_error(env, "IMMICH_JOBS_API_KEY_FILE", "is a directory: give a regular file");
