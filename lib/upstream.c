@@ -20,6 +20,7 @@ struct response {
 	char	*body;			/* malloc'd, NUL-terminated */
 	size_t	 len, cap;		/* bytes */
 	int	 too_large;		/* body went over JOBS_BODY_MAX */
+	int	 oom;			/* the body could not be stored */
 	long	 header_bytes;		/* bytes of status line and headers */
 	int	 connected;		/* a connection to Immich's host was made */
 	int	 connect_expired;	/* IMMICH_JOBS_CONNECT_TIMEOUT ran out */
@@ -55,8 +56,10 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 		char *p;
 		while (cap < r->len + n + 1)
 			cap *= 2;
-		if ((p = realloc(r->body, cap)) == NULL)
+		if ((p = realloc(r->body, cap)) == NULL) {
+			r->oom = 1;
 			return 0;
+		}
 		r->body = p;
 		r->cap = cap;
 	}
@@ -215,7 +218,15 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 			return err_set(e, 502, (int)r->status, "Immich's answer "
 			    "is larger than 1 MiB: IMMICH_URL may not point at "
 			    "Immich");
-		return err_local(e, ENOMEM, "reading Immich's answer");
+		if (r->oom)
+			return err_local(e, ENOMEM, "reading Immich's answer");
+		/*
+		 * Neither ours: libcurl's decoder gave up on the body (a
+		 * gzip stream of several members, junk after it).
+		 */
+		return err_set(e, 502, (int)r->status, "Immich's answer could "
+		    "not be decoded (%s): Immich or a proxy in front of it "
+		    "sent a damaged or unusual Content-Encoding", detail);
 	case CURLE_URL_MALFORMAT:
 		return err_set(e, 500, 0, "IMMICH_URL is not a valid URL: %s",
 		    detail);
