@@ -19,13 +19,12 @@ py=/usr/bin/python3
 # on ADDRESS the way lighttpd binds it ("::" takes IPv4 too).
 port_in_use() {
 	case $2 in
-	'' | *[!0-9]* | 0*) echo "$me: $1 must be a port number from 1 to 65535 (got '$2')" >&2; exit 2 ;;
+	'' | *[!0-9]* | 0* | ??????*) echo "$me: $1 must be a port number from 1 to 65535 (got '$2')" >&2; exit 2 ;;
 	esac
+	[ "$2" -le 65535 ] || { echo "$me: $1 must be a port number from 1 to 65535 (got '$2')" >&2; exit 2; }
 	if ! why=$("$py" - "$2" "$3" 2>&1 <<'EOF'
 import socket, sys
 port, host = int(sys.argv[1]), sys.argv[2]
-if port > 65535:
-    sys.exit("not a port number")
 family = socket.AF_INET6 if ":" in host else socket.AF_INET
 s = socket.socket(family, socket.SOCK_STREAM)
 if family == socket.AF_INET6:

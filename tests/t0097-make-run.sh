@@ -62,6 +62,12 @@ for name in ("PORT", "DEMO_PORT"):
     report(got is None, "%s taken: its owner got no connection (got %r)" % (name, (got or b"")[:60]))
     owner.close()
 
+# --- a number that is no port -----------------------------------------------
+p = make_run(70000, free_port())
+out = p.communicate(timeout=120)[0].decode(errors="replace")
+report("must be a port number from 1 to 65535 (got '70000')" in out and "another program" not in out,
+       "PORT=70000: said to be no port number, not a port in use (got %r)" % out[-160:])
+
 # --- serving, then Ctrl-C ---------------------------------------------------
 port, demo_port = free_port(), free_port()
 p = make_run(port, demo_port)
