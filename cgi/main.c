@@ -4,7 +4,8 @@
  * Run by lighttpd as a CGI (GATEWAY_INTERFACE set) it answers
  *   GET /         JSON totals and by_queue    (render_json)
  *   GET /metrics  Prometheus text             (render_metrics)
- *   GET /healthz  {"status":"ok"} when configured, without calling Immich
+ *   GET /healthz  {"status":"ok"} when configured and the fetch module
+ *                 loads, without calling Immich
  * with a full header block, also on every failure.  Run from a shell it
  * prints the body alone: see usage().
  *
@@ -539,6 +540,13 @@ main(int argc, char **argv)
 			    "lighttpd.conf); %s", e.msg);
 		return respond_error(&req, &e, NULL, 2);
 	}
+	/*
+	 * Healthy means able to answer: configured, and the module that calls
+	 * Immich loads (a broken install answers every request 500).  Loading
+	 * it costs a health check ~12 M instructions, every 30 s or so.
+	 */
+	if (routes[i].route == ROUTE_HEALTH && load_upstream(&e) == NULL)
+		return respond_error(&req, &e, NULL, 1);
 	if (routes[i].route == ROUTE_HEALTH) {
 		write_headers(&req, 200, "application/json", NULL);
 		if (!req.head)

@@ -45,6 +45,9 @@ expect_error 500 "this installation is incomplete: immich-jobs-fetch.so, which c
 cgi GET /metrics $TTL
 check "/metrics: 500 too, not immich_jobs_up 0 (Immich is fine)" [ "$STATUS" = 500 ]
 check "/metrics: the same message" grep -qF "is missing beside this program" "$T/body"
+cgi GET /healthz $TTL
+check "/healthz: 500, not ok: every request would fail" [ "$STATUS" = 500 ]
+check "/healthz: the same message" grep -qF "is missing beside this program" "$T/body"
 BIN=$REAL_BIN
 check "Immich was not asked" [ "$(fake_requests)" = 0 ]
 cgi GET /metrics $TTL
