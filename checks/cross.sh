@@ -138,5 +138,7 @@ v=$("$CB/immich-jobs" --version 2>&1) ||
 say "$v, run by $(sed -n 's/^interpreter //p' "$handler")"
 
 # --- the whole suite ---------------------------------------------------------
+# CC builds what a test loads into the CGI (t0543's blocking fetch
+# module); EMULATOR tells a test that limits bind qemu, not the CGI.
 shift
-BUILD=$CB sh tests/run.sh "$@"
+BUILD=$CB CC=$triplet-gcc EMULATOR=qemu-$qemu sh tests/run.sh "$@"

@@ -77,18 +77,24 @@ for n in 4 5 6 7 8 9 10 12 16; do
 done
 check "some limit was too low (the checks above ran)" [ -e "$T/short" ]
 
-echo "# too little memory: ulimit -v 8 MiB to 24 MiB"
-rm -f "$T/short"
-for mb in 8 10 12 14 16 17 18 19 20 22 24; do
-	CGI_WRAPPER="prlimit --as=$((mb * 1048576))"
-	cgi GET / $TTL
-	CGI_WRAPPER=$REAL_WRAPPER
-	local_only "ulimit -v ${mb} MiB"
-	if [ "$STATUS" = 500 ]; then
-		check "ulimit -v ${mb} MiB: names memory" grep -qF "ran out of memory" "$T/body"
-	fi
-	healthy_after "ulimit -v ${mb} MiB"
-done
-check "some limit was too low (the checks above ran)" [ -e "$T/short" ]
+# Under qemu-user (make check-cross) the limit binds the emulator, which
+# needs more address space than the CGI, not the CGI.
+if [ -n "${EMULATOR:-}" ]; then
+	echo "# too little memory: under $EMULATOR ulimit -v limits the emulator: skipped"
+else
+	echo "# too little memory: ulimit -v 8 MiB to 24 MiB"
+	rm -f "$T/short"
+	for mb in 8 10 12 14 16 17 18 19 20 22 24; do
+		CGI_WRAPPER="prlimit --as=$((mb * 1048576))"
+		cgi GET / $TTL
+		CGI_WRAPPER=$REAL_WRAPPER
+		local_only "ulimit -v ${mb} MiB"
+		if [ "$STATUS" = 500 ]; then
+			check "ulimit -v ${mb} MiB: names memory" grep -qF "ran out of memory" "$T/body"
+		fi
+		healthy_after "ulimit -v ${mb} MiB"
+	done
+	check "some limit was too low (the checks above ran)" [ -e "$T/short" ]
+fi
 no_leak
 finish
