@@ -103,6 +103,19 @@ env(const char *name)
 	return getenv(name);
 }
 
+/* 1 when the variable name holds something other than white space. */
+static int
+names_file(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v != NULL)
+		for (; *v != '\0'; v++)
+			if (*v != ' ' && *v != '\t' && *v != '\r' && *v != '\n')
+				return 1;
+	return 0;
+}
+
 static void
 read_request(struct request *r)
 {
@@ -524,12 +537,21 @@ main(int argc, char **argv)
 	    env("IMMICH_JOBS_TIMEOUT"), CONFIG_TIMEOUT_DEFAULT, 1,
 	    CONFIG_TIMEOUT_MAX, &e) != 0)
 		cfg.timeout = CONFIG_TIMEOUT_DEFAULT;
-	err_set(&e, 500, 0, "reading the configuration was stopped by the "
-	    "hard cap (IMMICH_JOBS_TIMEOUT + 1 s = %ld s): a file it names "
-	    "(IMMICH_JOBS_API_KEY_FILE, IMMICH_JOBS_CA_FILE) may be on a stuck "
-	    "file system (a network mount that hangs)", cfg.timeout + 1);
-	arm_hard_cap(&req, cfg.timeout, &e);
-	err_clear(&e);
+	/*
+	 * Only a file the configuration names can block its reading: arm the
+	 * cap for it then, and spare the common case (the key in the
+	 * environment) preparing an answer on every cache hit.
+	 */
+	if (names_file("IMMICH_JOBS_API_KEY_FILE") ||
+	    names_file("IMMICH_JOBS_CA_FILE")) {
+		err_set(&e, 500, 0, "reading the configuration was stopped by "
+		    "the hard cap (IMMICH_JOBS_TIMEOUT + 1 s = %ld s): a file "
+		    "it names (IMMICH_JOBS_API_KEY_FILE, IMMICH_JOBS_CA_FILE) "
+		    "may be on a stuck file system (a network mount that "
+		    "hangs)", cfg.timeout + 1);
+		arm_hard_cap(&req, cfg.timeout, &e);
+		err_clear(&e);
+	}
 	if (config_load(&cfg, env, &e) != 0) {
 		/* Set on the service, they never reached this CGI. */
 		if (req.is_cgi && !config_seen(env))

@@ -18,6 +18,13 @@
 static char	secret[ERR_SECRETS_MAX][ERR_SECRET_MAX];
 static size_t	secret_len[ERR_SECRETS_MAX];
 static size_t	nsecrets;
+/*
+ * What err_secrets_clear must wipe: the slots and bytes ever used, not
+ * all 11 KB, and which bytes start a secret, so that looking for them
+ * costs one table look-up per byte: both run on every cache hit.
+ */
+static size_t	used_slots, used_len;
+static unsigned char starts[256];
 
 int
 err_secret_add(const char *s, size_t len)
@@ -42,15 +49,24 @@ err_secret_add(const char *s, size_t len)
 	memcpy(secret[i], s, len);
 	secret_len[i] = len;
 	nsecrets++;
+	starts[(unsigned char)s[0]] = 1;
+	if (nsecrets > used_slots)
+		used_slots = nsecrets;
+	if (len > used_len)
+		used_len = len;
 	return 0;
 }
 
 void
 err_secrets_clear(void)
 {
-	explicit_bzero(secret, sizeof(secret));
+	size_t i;
+
+	for (i = 0; i < used_slots; i++)
+		explicit_bzero(secret[i], used_len);
 	memset(secret_len, 0, sizeof(secret_len));
-	nsecrets = 0;
+	memset(starts, 0, sizeof(starts));
+	nsecrets = used_slots = used_len = 0;
 }
 
 /* The length of the registered secret that starts at p (n bytes), or 0. */
@@ -59,6 +75,8 @@ secret_at(const char *p, size_t n)
 {
 	size_t i;
 
+	if (!starts[(unsigned char)p[0]])
+		return 0;
 	for (i = 0; i < nsecrets; i++)
 		if (secret_len[i] <= n && p[0] == secret[i][0] &&
 		    memcmp(p, secret[i], secret_len[i]) == 0)
@@ -92,6 +110,20 @@ err_sanitize(char *dst, size_t max, const char *src, size_t srclen)
 	if (max == 0)
 		return;
 	while (i < srclen && o < max - 1) {
+		/* A run of plain bytes, copied at once. */
+		size_t run = i, room = max - 1 - o;
+
+		while (run < srclen && run - i < room &&
+		    (unsigned char)src[run] >= 0x20 &&
+		    (unsigned char)src[run] < 0x7f &&
+		    !starts[(unsigned char)src[run]])
+			run++;
+		if (run > i) {
+			memcpy(dst + o, src + i, run - i);
+			o += run - i;
+			i = run;
+			continue;
+		}
 		if (nsecrets > 0 && (k = secret_at(src + i, srclen - i)) > 0) {
 			for (stars = k < 3 ? k : 3; stars > 0 && o < max - 1;
 			    stars--)
