@@ -79,28 +79,6 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 /*
- * Immich, or a proxy in front of it, may echo the x-api-key header or the
- * Authorization of IMMICH_URL's user:password in a message, a Location or
- * a queue name, and what it says reaches our answer, the log and the
- * cache.  config_secrets registered them (key is one of them): err_redact
- * replaces each with "***".
- */
-static void
-redact(char *s, const char *key)
-{
-	(void)key;
-	err_redact(s);
-}
-
-/* err_sanitize() of src: it replaces the secrets before it cuts. */
-static void
-sanitize_redacted(char *dst, size_t size, const char *src, const char *key)
-{
-	(void)key;
-	err_sanitize(dst, size, src, strlen(src));
-}
-
-/*
  * The other end of IMMICH_URL's host and port broke the protocol before it
  * said anything HTTP: another service's banner (SSH, Redis, a database), a
  * TLS server spoken to in plain text, a garbage status line, or a socket
@@ -337,7 +315,7 @@ fetch(const struct config *c, const char *path,
 	if (rc != CURLE_OK) {
 		const char *d = errbuf[0] != '\0' ? errbuf :
 		    curl_easy_strerror(rc);
-		sanitize_redacted(detail, sizeof(detail), d, c->key);
+		err_sanitize(detail, sizeof(detail), d, strlen(d));
 		ret = transport_error(c, rc, detail, r, e);
 	}
 done:
@@ -348,20 +326,21 @@ done:
 }
 
 /*
- * What r says, for lib/diagnose.c, with the key taken out of the body and
- * the headers first: Immich or a proxy may echo it in a message.
+ * What r says, for lib/diagnose.c, with every secret config_secrets
+ * registered (the key, IMMICH_URL's password) taken out of the body and
+ * the headers first: Immich or a proxy may echo them in a message.
  */
 static void
-to_diag(const struct config *c, struct response *r, struct diag_reply *d)
+to_diag(struct response *r, struct diag_reply *d)
 {
 	if (r->body != NULL) {
-		redact(r->body, c->key);
+		err_redact(r->body);
 		r->len = strlen(r->body);
 	}
-	redact(r->hdrs.server, c->key);
-	redact(r->hdrs.cf_mitigated, c->key);
-	redact(r->hdrs.cid, c->key);
-	redact(r->hdrs.location, c->key);
+	err_redact(r->hdrs.server);
+	err_redact(r->hdrs.cf_mitigated);
+	err_redact(r->hdrs.cid);
+	err_redact(r->hdrs.location);
 	d->status = (int)r->status;
 	d->body = r->body;
 	d->len = r->len;
@@ -384,7 +363,7 @@ body_counts(const struct config *c, const struct endpoint *ep,
 	if (r->len == 0)
 		return err_set(e, 502, st, "Immich answered %s with an empty "
 		    "body", ep->path);
-	to_diag(c, r, &d);
+	to_diag(r, &d);
 	if (diag_is_html(&d))
 		return diag_html(c, &d, e);
 	if (jobs_parse(j, r->body, r->len, ep->shape, e) != 0) {
@@ -413,7 +392,7 @@ get_from(const struct config *c, const struct endpoint *ep,
 		if (r.status >= 200 && r.status < 300)
 			rc = body_counts(c, ep, &r, j, e);
 		else {
-			to_diag(c, &r, &d);
+			to_diag(&r, &d);
 			*cause = diag_status(c, &a, &d, e);
 			rc = -1;
 		}
@@ -461,9 +440,9 @@ upstream_get(const struct config *c, const struct timespec *until,
 	curl_global_cleanup();
 	/* Queue names and messages come from Immich: never relay the key. */
 	for (i = 0; rc == 0 && i < j->n; i++)
-		redact(j->q[i].name, c->key);
+		err_redact(j->q[i].name);
 	if (rc != 0)
-		redact(e->msg, c->key);
+		err_redact(e->msg);
 	err_secrets_clear();
 	return rc;
 }
