@@ -8,6 +8,7 @@ SYSCONFDIR ?= $(PREFIX)/etc/immich-jobs-proxy
 DATADIR ?= $(PREFIX)/share/immich-jobs-proxy
 BINDIR  ?= $(PREFIX)/bin
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR  ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC      ?= cc
@@ -66,16 +67,19 @@ $(B)/unit/test_%: tests/unit/test_%.c $(UNIT_SRC) tests/unit/unit.h $(LIB_HDR)
 	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $< $(UNIT_SRC) $(LDFLAGS) -ljson-c -lcmocka
 unit: $(UNIT_TESTS)
 
-# Installs lighttpd.conf, the immich-jobs-proxy wrapper and the systemd unit
-# with the paths of this PREFIX (and LIBEXECDIR, SYSCONFDIR, DATADIR, BINDIR)
-# written over the /usr/local ones they ship with; DESTDIR only stages.
+# Installs lighttpd.conf, the immich-jobs-proxy wrapper, the systemd unit and
+# the man page with the paths of this PREFIX (and LIBEXECDIR, SYSCONFDIR,
+# DATADIR, BINDIR, SYSTEMDUNITDIR) written over the /usr/local ones they ship
+# with; DESTDIR only stages.
 INSTALL_PATHS = -e 's|/usr/local/libexec/immich-jobs-proxy|$(LIBEXECDIR)|g' \
                 -e 's|/usr/local/share/immich-jobs-proxy|$(DATADIR)|g' \
                 -e 's|/usr/local/etc/immich-jobs-proxy|$(SYSCONFDIR)|g' \
-                -e 's|/usr/local/bin/immich-jobs-proxy|$(BINDIR)/immich-jobs-proxy|g'
+                -e 's|/usr/local/bin/immich-jobs|$(BINDIR)/immich-jobs|g' \
+                -e 's|/usr/local/lib/systemd/system|$(SYSTEMDUNITDIR)|g'
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBEXECDIR)/empty $(DESTDIR)$(SYSCONFDIR) \
-	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/errors $(DESTDIR)$(SYSTEMDUNITDIR)
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/errors $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 cgi/errors/status-*.html $(DESTDIR)$(DATADIR)/errors/
 	install -m 0755 $(B)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs
 	install -m 0644 $(B)/immich-jobs-fetch.so $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so
@@ -87,13 +91,17 @@ install: all
 	sed $(INSTALL_PATHS) contrib/immich-jobs-proxy.service \
 	    > $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service
+	sed $(INSTALL_PATHS) docs/immich-jobs-proxy.8 > $(DESTDIR)$(MANDIR)/man8/immich-jobs-proxy.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/immich-jobs-proxy.8
+	ln -sf immich-jobs-proxy.8 $(DESTDIR)$(MANDIR)/man8/immich-jobs.8
 	ln -sf $(LIBEXECDIR)/immich-jobs $(DESTDIR)$(BINDIR)/immich-jobs
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so \
 	      $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf $(DESTDIR)$(BINDIR)/immich-jobs-proxy \
 	      $(DESTDIR)$(BINDIR)/immich-jobs \
-	      $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service \
+	      $(DESTDIR)$(MANDIR)/man8/immich-jobs-proxy.8 $(DESTDIR)$(MANDIR)/man8/immich-jobs.8
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)/empty
 
 # $(call apt_install,PKGS): install the Debian packages of PKGS that are

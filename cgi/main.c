@@ -450,15 +450,15 @@ usage(FILE *out, int rc)
 	    "Prints Immich's job counts, added up across queues, as JSON (or\n"
 	    "Prometheus text with --metrics).  Configuration comes from the\n"
 	    "environment: IMMICH_URL and IMMICH_JOBS_API_KEY (or\n"
-	    "IMMICH_JOBS_API_KEY_FILE) are required; see README.md for\n"
-	    "IMMICH_JOBS_TIMEOUT, IMMICH_JOBS_CONNECT_TIMEOUT,\n"
-	    "IMMICH_JOBS_CA_FILE, IMMICH_JOBS_API,\n"
-	    "IMMICH_JOBS_CACHE_TTL, IMMICH_JOBS_STALE_TTL, IMMICH_JOBS_STALL_AFTER,\n"
-	    "IMMICH_JOBS_CACHE_DIR.\n"
+	    "IMMICH_JOBS_API_KEY_FILE) are required.\n"
 	    "Exit status: 0 ok, 1 Immich failed (or the fetch module did not\n"
 	    "load), 2 configuration error.\n"
 	    "Run by a web server with GATEWAY_INTERFACE set, it is a CGI that\n"
-	    "answers /, /metrics and /healthz.\n");
+	    "answers /, /metrics and /healthz.\n"
+	    "\n"
+	    "Every variable, the answer's keys and the errors:\n"
+	    "man 8 immich-jobs-proxy (in the source tree:\n"
+	    "man -l docs/immich-jobs-proxy.8).\n");
 	return rc;
 }
 

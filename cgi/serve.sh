@@ -20,10 +20,13 @@ foreground on IMMICH_JOBS_PORT (default 8085, IPv6 and IPv4) with
 LIGHTTPD.CONF (default $conf_default),
 running the immich-jobs CGI per request.  Configuration comes from the
 environment: IMMICH_URL and IMMICH_JOBS_API_KEY (or
-IMMICH_JOBS_API_KEY_FILE) are required; see README.md for the others.
+IMMICH_JOBS_API_KEY_FILE) are required.
 The cache goes to IMMICH_JOBS_CACHE_DIR, else systemd's RUNTIME_DIRECTORY,
 else \$XDG_RUNTIME_DIR/immich-jobs-proxy, else a private directory made
 in \$TMPDIR at start and removed at exit.
+
+Every variable, the answer's keys and the errors: man 8 immich-jobs-proxy
+(in the source tree: man -l docs/immich-jobs-proxy.8).
 EOF
 }
 

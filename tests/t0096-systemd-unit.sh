@@ -3,7 +3,7 @@
 # install` with its PREFIX's paths): a dynamic user, a read-only system, the
 # cache in its runtime directory, the key through LoadCredential= into
 # IMMICH_JOBS_API_KEY_FILE; `systemd-analyze verify` accepts it without a
-# warning and `systemd-analyze security` rates its exposure 2.0 or lower.
+# warning (the man page it names installed beside it) and `systemd-analyze security` rates its exposure 2.0 or lower.
 # Then the wrapper is run the way the unit runs it (RUNTIME_DIRECTORY, the
 # key as a credential file) as a non-root user.
 . "$(dirname "$0")/lib.sh"
@@ -25,10 +25,12 @@ has "LoadCredential=api-key:$P/etc/immich-jobs-proxy/api-key"
 has "Environment=IMMICH_JOBS_API_KEY_FILE=%d/api-key"
 has "EnvironmentFile=-$P/etc/immich-jobs-proxy/env"
 has "CapabilityBoundingSet="
+has "Documentation=man:immich-jobs-proxy(8)"
 check "no key in the unit" sh -c "! grep -q 'IMMICH_JOBS_API_KEY=' '$U'"
 
 if command -v systemd-analyze > /dev/null; then
-	systemd-analyze verify "$U" > "$T/verify.log" 2>&1
+	# Documentation= names the man page: verify looks for it with man(1).
+	MANPATH=$P/share/man systemd-analyze verify "$U" > "$T/verify.log" 2>&1
 	rc=$?
 	sed 's/^/# /' "$T/verify.log"
 	check "systemd-analyze verify: exit 0 (got $rc)" [ "$rc" = 0 ]
