@@ -263,9 +263,12 @@ render_queue_summary(const struct queue *q, char *buf, size_t size)
 	return buf;
 }
 
-/* ,"rate":R,"eta_seconds":N,"eta":"..." of p. */
+/*
+ * ,"rate":R,"eta_seconds":N,"eta":"..." of p; with stale counts (stale not
+ * NULL: the status text) the ETA says that instead of an estimate.
+ */
 static void
-ob_progress(struct obuf *b, const struct progress *p)
+ob_progress(struct obuf *b, const struct progress *p, const char *stale)
 {
 	char eta[40];
 
@@ -274,7 +277,8 @@ ob_progress(struct obuf *b, const struct progress *p)
 	OB_LIT(b, ",\"eta_seconds\":");
 	ob_int(b, p->eta_seconds);
 	OB_LIT(b, ",\"eta\":");
-	ob_own_string(b, history_eta_text(p, eta, sizeof(eta)));
+	ob_own_string(b, stale != NULL ? stale :
+	    history_eta_text(p, eta, sizeof(eta)));
 }
 
 char *
@@ -460,8 +464,28 @@ iso8601(int64_t t, char *buf)
  * the numbers) stays under ENTRY_MAX.
  */
 #define ENTRY_MAX	2048
+#define STALE_MARK	"stale" SEP	/* starts each text of stale counts */
+
+/*
+ * A queue's summary into buf (size bytes), after STALE_MARK when the
+ * counts are stale: every text a dashboard shows says so.
+ */
+static char *
+entry_summary(const struct queue *q, int stale, char *buf, size_t size)
+{
+	size_t n = stale ? sizeof(STALE_MARK) - 1 : 0;
+
+	memcpy(buf, STALE_MARK, n);
+	render_queue_summary(q, buf + n, size - n);
+	return buf;
+}
+
+/*
+ * One queue's object; stale: the status text when the counts are stale,
+ * else NULL.
+ */
 static void
-queue_entry(struct obuf *b, const struct queue *q)
+queue_entry(struct obuf *b, const struct queue *q, const char *stale)
 {
 	char text[160];
 
@@ -485,8 +509,8 @@ queue_entry(struct obuf *b, const struct queue *q)
 		OB_LIT(b, ",\"is_paused\":true,\"summary\":");
 	else
 		OB_LIT(b, ",\"is_paused\":false,\"summary\":");
-	ob_own_string(b, render_queue_summary(q, text, sizeof(text)));
-	ob_progress(b, &q->progress);
+	ob_own_string(b, entry_summary(q, stale != NULL, text, sizeof(text)));
+	ob_progress(b, &q->progress, stale);
 	if (q->progress.stalled)
 		OB_LIT(b, ",\"stalled\":true");
 	else
@@ -497,18 +521,46 @@ queue_entry(struct obuf *b, const struct queue *q)
 		OB_LIT(b, ",\"name_cut\":false}");
 }
 
+/* Whether q has work a dashboard should list: jobs of any kind, or a stall. */
+static int
+has_work(const struct queue *q)
+{
+	return q->active > 0 || jobs_queue_waiting(q) > 0 || q->failed > 0 ||
+	    q->progress.stalled;
+}
+
+/*
+ * The one entry of "busy" when no queue has work: the shape of a queue's
+ * object, so every mapping of a queue finds its field.
+ */
+static void
+idle_entry(struct obuf *b, const char *stale)
+{
+	OB_LIT(b, "{\"name\":\"\",\"title\":\"All queues\",\"active\":0,"
+	    "\"waiting\":0,\"failed\":0,\"delayed\":0,\"paused\":0,"
+	    "\"completed\":0,\"is_paused\":false,\"summary\":\"");
+	if (stale != NULL)
+		OB_LIT(b, STALE_MARK);
+	OB_LIT(b, "idle\",\"rate\":0.0,\"eta_seconds\":0,\"eta\":");
+	ob_own_string(b, stale != NULL ? stale : "idle");
+	OB_LIT(b, ",\"stalled\":false,\"name_cut\":false}");
+}
+
 int
 render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 {
-	/* Each queue's object is written once and copied into both places. */
+	/* Each queue's object is written once and copied where it goes. */
 	static char entries[JOBS_MAX_QUEUES * ENTRY_MAX];
-	size_t order[JOBS_MAX_QUEUES], off[JOBS_MAX_QUEUES + 1], i;
+	size_t order[JOBS_MAX_QUEUES], off[JOBS_MAX_QUEUES + 1], i, n;
 	struct totals t;
 	struct obuf b, e;
-	char text[160], when[21];
+	char status[64], text[256], when[21];
+	const char *stale;
 
 	ob_init(&b, out);
 	jobs_totals(j, &t);
+	render_status(info, status, sizeof(status));
+	stale = info->stale ? status : NULL;
 	OB_LIT(&b, "{\"active\":");
 	ob_int(&b, t.active);
 	OB_LIT(&b, ",\"waiting\":");
@@ -531,11 +583,20 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 	ob_int(&b, t.queues_stalled);
 	OB_LIT(&b, ",\"queues_omitted\":");
 	ob_int(&b, j->omitted.queues);
-	ob_progress(&b, &j->total_progress);
+	ob_progress(&b, &j->total_progress, stale);
 	OB_LIT(&b, ",\"status\":");
-	ob_own_string(&b, render_status(info, text, sizeof(text)));
+	ob_own_string(&b, status);
+	/* Stale counts: the summary starts with the status ("stale · ..."). */
+	n = 0;
+	if (stale != NULL) {
+		n = strlen(status);
+		memcpy(text, status, n);
+		memcpy(text + n, SEP, sizeof(SEP) - 1);
+		n += sizeof(SEP) - 1;
+	}
+	render_totals_summary(j, text + n, sizeof(text) - n);
 	OB_LIT(&b, ",\"summary\":");
-	ob_own_string(&b, render_totals_summary(j, text, sizeof(text)));
+	ob_own_string(&b, text);
 	OB_LIT(&b, ",\"updated\":\"");
 	iso8601(info->fetched, when);
 	ob_put(&b, when, 20);
@@ -555,7 +616,7 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 	e.full = 0;
 	for (i = 0; i < j->n; i++) {
 		off[i] = e.len;
-		queue_entry(&e, &j->q[i]);
+		queue_entry(&e, &j->q[i], stale);
 	}
 	off[j->n] = e.len;
 	jobs_sort_busiest(j, order);
@@ -566,6 +627,20 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 		ob_put(&b, entries + off[order[i]],
 		    off[order[i] + 1] - off[order[i]]);
 	}
+	/*
+	 * busy: by_queue's first entries, those with work (the order puts
+	 * them first), or one row saying all is idle: a list on a dashboard
+	 * never pads itself with idle queues.
+	 */
+	OB_LIT(&b, "],\"busy\":[");
+	for (i = 0; i < j->n && has_work(&j->q[order[i]]); i++) {
+		if (i > 0)
+			OB_LIT(&b, ",");
+		ob_put(&b, entries + off[order[i]],
+		    off[order[i] + 1] - off[order[i]]);
+	}
+	if (i == 0)
+		idle_entry(&b, stale);
 	OB_LIT(&b, "],\"queue\":{");
 	for (i = 0; i < j->n; i++) {
 		if (i > 0)

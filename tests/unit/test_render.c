@@ -174,12 +174,56 @@ check_pinned(json_object *root, json_object *q)
 	assert_true(json_object_equal(p, q));
 }
 
+/*
+ * busy: the entries of by (nrows) up to the first idle one, the same
+ * objects; or, when the first is idle, one row saying so, with every key
+ * of a queue's object (stale: the status text of stale counts, or NULL).
+ */
+static void
+check_busy(json_object *root, json_object *by, const struct row *rows,
+    size_t nrows, const char *stale)
+{
+	json_object *busy, *q;
+	size_t i, n = 0;
+	char want[160];
+
+	assert_true(json_object_object_get_ex(root, "busy", &busy));
+	assert_true(json_object_is_type(busy, json_type_array));
+	while (n < nrows && strcmp(rows[n].summary, "idle") != 0)
+		n++;
+	if (n > 0) {
+		assert_int_equal(json_object_array_length(busy), n);
+		for (i = 0; i < n; i++)
+			assert_true(json_object_equal(
+			    json_object_array_get_idx(busy, i),
+			    json_object_array_get_idx(by, i)));
+		return;
+	}
+	assert_int_equal(json_object_array_length(busy), 1);
+	q = json_object_array_get_idx(busy, 0);
+	assert_int_equal(json_object_object_length(q), 15);
+	assert_string_equal(jstr(q, "name"), "");
+	assert_string_equal(jstr(q, "title"), "All queues");
+	snprintf(want, sizeof(want), "%sidle", stale != NULL ? "stale" DOT : "");
+	assert_string_equal(jstr(q, "summary"), want);
+	assert_string_equal(jstr(q, "eta"), stale != NULL ? stale : "idle");
+	assert_int_equal(jint(q, "active") + jint(q, "waiting") +
+	    jint(q, "eta_seconds"), 0);
+	assert_false(jbool(q, "is_paused"));
+	assert_false(jbool(q, "stalled"));
+}
+
+/*
+ * stale: NULL for fresh counts, else the status text, which stale counts'
+ * ETAs show and their summaries start with.
+ */
 static void
 check_body(json_object *root, const struct body_totals *t,
-    const struct row *rows, size_t nrows)
+    const struct row *rows, size_t nrows, const char *stale)
 {
 	json_object *by, *q;
 	size_t i;
+	char want[200];
 
 	assert_int_equal(jint(root, "active"), t->active);
 	assert_int_equal(jint(root, "waiting"), t->waiting);
@@ -208,16 +252,21 @@ check_body(json_object *root, const struct body_totals *t,
 		assert_int_equal(jint(q, "paused"), rows[i].paused);
 		assert_int_equal(jint(q, "completed"), rows[i].completed);
 		assert_int_equal(jbool(q, "is_paused"), rows[i].is_paused);
-		assert_string_equal(jstr(q, "summary"), rows[i].summary);
+		/* Stale counts say so in every text. */
+		snprintf(want, sizeof(want), "%s%s", stale != NULL ?
+		    "stale" DOT : "", rows[i].summary);
+		assert_string_equal(jstr(q, "summary"), want);
 		/* Counts with no history behind them: no estimate. */
 		assert_true(jdouble(q, "rate") == 0);
 		assert_int_equal(jint(q, "eta_seconds"), 0);
-		assert_string_equal(jstr(q, "eta"), "collecting data");
+		assert_string_equal(jstr(q, "eta"), stale != NULL ? stale :
+		    "collecting data");
 		assert_false(jbool(q, "stalled"));
 		check_pinned(root, q);
 	}
 	assert_true(json_object_object_get_ex(root, "queue", &q));
 	assert_int_equal(json_object_object_length(q), nrows);
+	check_busy(root, by, rows, nrows, stale);
 	/* Every documented key, always, with one type. */
 	for (i = 0; i < sizeof(top_ints) / sizeof(top_ints[0]); i++)
 		(void)jint(root, top_ints[i]);
@@ -226,7 +275,30 @@ check_body(json_object *root, const struct body_totals *t,
 	(void)jbool(root, "stale");
 	(void)jdouble(root, "rate");
 	assert_int_equal(jint(root, "queues_omitted"), 0);
-	assert_int_equal(json_object_object_length(root), 22);
+	assert_int_equal(json_object_object_length(root), 23);
+}
+
+/*
+ * render_json of j with info, parsed and checked by check_body; the caller
+ * puts the root.
+ */
+static json_object *
+render_checked(struct jobs *j, const struct render_info *info,
+    const struct body_totals *t, const struct row *rows, size_t nrows,
+    const char *stale)
+{
+	json_object *root;
+	char *buf = NULL;
+	size_t size = 0;
+
+	render_j = j;
+	render_st = info;
+	CAPTURE(buf, size, call_render_json);
+	root = parse_body(buf, size);
+	free(buf);
+	render_st = &fresh;
+	check_body(root, t, rows, nrows, stale);
+	return root;
 }
 
 #define IDLE(name, title)	{ name, title, 0, 0, 0, 0, 0, 0, 0, "idle" }
@@ -263,17 +335,11 @@ test_render_json_paused(void **state)
 	};
 	static struct jobs j;
 	json_object *root;
-	char *buf = NULL;
-	size_t size = 0;
 
 	(void)state;
 	load_fixture("jobs-paused.json", &j);
-	render_j = &j;
-	render_st = &fresh;
-	CAPTURE(buf, size, call_render_json);
-	root = parse_body(buf, size);
-	free(buf);
-	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	root = render_checked(&j, &fresh, &t, rows, sizeof(rows) /
+	    sizeof(rows[0]), NULL);
 	/* Fresh: the same keys, with their "none" values. */
 	assert_int_equal(jbool(root, "stale"), 0);
 	assert_int_equal(jint(root, "age"), 0);
@@ -326,34 +392,69 @@ test_render_json_newest_stale(void **state)
 	static struct jobs j;
 	struct render_info st = { 1767225600, 1, 42, why };
 	json_object *root;
-	char *buf = NULL;
-	size_t size = 0;
 
 	(void)state;
 	load_fixture("jobs-newest.json", &j);
-	render_j = &j;
-	render_st = &fresh;
-	CAPTURE(buf, size, call_render_json);
-	root = parse_body(buf, size);
-	free(buf);
-	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	root = render_checked(&j, &fresh, &t, rows, sizeof(rows) /
+	    sizeof(rows[0]), NULL);
 	assert_string_equal(jstr(root, "summary"), "16 active" DOT
 	    "2,960 waiting" DOT "9 failed");
 	json_object_put(root);
 	/* The same counts, stale: the same keys, still no "error". */
-	buf = NULL;
-	render_st = &st;
-	CAPTURE(buf, size, call_render_json);
-	root = parse_body(buf, size);
-	free(buf);
-	check_body(root, &t, rows, sizeof(rows) / sizeof(rows[0]));
+	root = render_checked(&j, &st, &t, rows, sizeof(rows) /
+	    sizeof(rows[0]), "stale" DOT "42 s old");
 	assert_int_equal(jbool(root, "stale"), 1);
+	/* The texts a dashboard shows say the counts are old. */
+	assert_string_equal(jstr(root, "summary"), "stale" DOT "42 s old" DOT
+	    "16 active" DOT "2,960 waiting" DOT "9 failed");
+	assert_string_equal(jstr(root, "eta"), "stale" DOT "42 s old");
 	assert_int_equal(jint(root, "age"), 42);
 	assert_string_equal(jstr(root, "upstream_error"), why);
 	assert_string_equal(jstr(root, "status"), "stale" DOT "42 s old");
 	assert_string_equal(jstr(root, "updated"), "2026-01-01T00:00:00Z");
 	json_object_put(root);
-	render_st = &fresh;
+}
+
+/* Nothing to do: busy is one row saying so, fresh or stale. */
+static void
+test_render_json_idle(void **state)
+{
+	static const struct row rows[] = {
+		IDLE("backgroundTask", "Background Tasks"),
+		IDLE("backupDatabase", "Create Database Dump"),
+		IDLE("duplicateDetection", "Duplicate Detection"),
+		IDLE("editor", "Editor"),
+		IDLE("faceDetection", "Face detection"),
+		IDLE("facialRecognition", "Facial Recognition"),
+		IDLE("integrityCheck", "Integrity check"),
+		IDLE("library", "External Libraries"),
+		IDLE("metadataExtraction", "Extract metadata"),
+		IDLE("migration", "Migration"),
+		IDLE("notifications", "Notifications"),
+		IDLE("ocr", "OCR"), IDLE("search", "Search"),
+		IDLE("sidecar", "Sidecar metadata"),
+		IDLE("smartSearch", "Smart Search"),
+		IDLE("storageTemplateMigration", "Storage template migration"),
+		IDLE("thumbnailGeneration", "Generate Thumbnails"),
+		IDLE("videoConversion", "Transcode videos"),
+		IDLE("workflow", "Workflows"),
+	};
+	static const struct body_totals t = { 0, 0, 0, 19, 0, 0, 0, 0, 0 };
+	struct render_info st = { 1767225600, 1, 7200, "down" };
+	static struct jobs j;
+	json_object *root;
+
+	(void)state;
+	load_fixture("jobs-idle.json", &j);
+	root = render_checked(&j, &fresh, &t, rows, sizeof(rows) /
+	    sizeof(rows[0]), NULL);
+	assert_string_equal(jstr(root, "summary"), "idle");
+	json_object_put(root);
+	root = render_checked(&j, &st, &t, rows, sizeof(rows) /
+	    sizeof(rows[0]), "stale" DOT "last seen 2 h ago");
+	assert_string_equal(jstr(root, "summary"), "stale" DOT
+	    "last seen 2 h ago" DOT "idle");
+	json_object_put(root);
 }
 
 static void
@@ -967,6 +1068,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_json_paused),
 		cmocka_unit_test(test_render_json_newest_stale),
+		cmocka_unit_test(test_render_json_idle),
 		cmocka_unit_test(test_render_json_order_ties),
 		cmocka_unit_test(test_render_summary),
 		cmocka_unit_test(test_render_status),
