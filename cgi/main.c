@@ -75,7 +75,7 @@
 #endif
 #define DLOPEN_FLAGS	(RTLD_LAZY | RTLD_LOCAL | DLOPEN_DEEPBIND)
 
-enum route { ROUTE_JOBS, ROUTE_METRICS, ROUTE_HEALTH };
+enum route { ROUTE_JOBS, ROUTE_HOMEPAGE, ROUTE_METRICS, ROUTE_HEALTH };
 
 /* The CGI environment, read once. */
 struct request {
@@ -83,6 +83,13 @@ struct request {
 	int		 head;		/* REQUEST_METHOD is HEAD */
 	const char	*method;	/* REQUEST_METHOD */
 	const char	*path;		/* PATH_INFO, "/" when empty */
+	/*
+	 * GET /homepage: the answer of /, but an error with status 200.
+	 * Homepage shows an answer of 400 or more as "HTTP Error" and our
+	 * body as one escaped string; a 200 with an "error" key, as that
+	 * error's sentence.
+	 */
+	int		 errors_as_200;
 };
 
 static const struct {
@@ -90,6 +97,7 @@ static const struct {
 	enum route	 route;
 } routes[] = {
 	{ "/",		ROUTE_JOBS },
+	{ "/homepage",	ROUTE_HOMEPAGE },
 	{ "/metrics",	ROUTE_METRICS },
 	{ "/healthz",	ROUTE_HEALTH },
 	{ NULL,		ROUTE_JOBS }
@@ -128,6 +136,7 @@ read_request(struct request *r)
 		r->method = "GET";
 	r->head = strcmp(r->method, "HEAD") == 0;
 	r->path = (path == NULL || path[0] == '\0') ? "/" : path;
+	r->errors_as_200 = 0;
 }
 
 static const char *
@@ -184,6 +193,8 @@ write_headers_to(FILE *out, const struct request *r, int status,
 {
 	if (!r->is_cgi)
 		return;
+	if (r->errors_as_200)
+		status = 200;
 	fprintf(out, "Status: %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Cache-Control: no-store\r\n"
@@ -454,7 +465,8 @@ usage(FILE *out, int rc)
 	    "Exit status: 0 ok, 1 Immich failed (or the fetch module did not\n"
 	    "load), 2 configuration error.\n"
 	    "Run by a web server with GATEWAY_INTERFACE set, it is a CGI that\n"
-	    "answers /, /metrics and /healthz.\n"
+	    "answers /, /homepage (errors with status 200), /metrics and\n"
+	    "/healthz.\n"
 	    "\n"
 	    "Every variable, the answer's keys and the errors:\n"
 	    "man 8 immich-jobs-proxy (in the source tree:\n"
@@ -525,13 +537,14 @@ main(int argc, char **argv)
 			break;
 	if (routes[i].path == NULL) {
 		err_set(&e, 404, 0, "no such path: this service answers /, "
-		    "/metrics and /healthz");
+		    "/homepage, /metrics and /healthz");
 		return respond_error(&req, &e, NULL, 2);
 	}
 	if (strcmp(req.method, "GET") != 0 && !req.head) {
 		err_set(&e, 405, 0, "method not allowed: use GET or HEAD");
 		return respond_error(&req, &e, "Allow: GET, HEAD\r\n", 2);
 	}
+	req.errors_as_200 = routes[i].route == ROUTE_HOMEPAGE;
 	/* The configuration's own timeout is not known yet: the same rule. */
 	if (config_parse_seconds(&cfg.timeout, "IMMICH_JOBS_TIMEOUT",
 	    env("IMMICH_JOBS_TIMEOUT"), CONFIG_TIMEOUT_DEFAULT, 1,

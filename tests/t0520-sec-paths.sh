@@ -1,5 +1,5 @@
 #!/bin/sh
-# Through real lighttpd: only /, /metrics and /healthz answer; every other
+# Through real lighttpd: only /, /homepage, /metrics and /healthz answer; every other
 # path, including the installation's own files (binary, module, config,
 # sources) and traversal attempts, is the CGI's JSON 404, and none of them
 # reaches Immich.
@@ -11,6 +11,8 @@ lighttpd_start IMMICH_JOBS_TIMEOUT=2
 http GET /
 check "/: 200" [ "$STATUS" = 200 ]
 check "/: the totals" [ "$(json '[j["active"], j["waiting"], j["failed"], j["queues"]]')" = "[16, 2960, 9, 19]" ]
+http GET /homepage
+check "/homepage: 200, the totals" [ "$STATUS:$(json '[j["active"], j["waiting"]]')" = "200:[16, 2960]" ]
 http GET /metrics
 check "/metrics: 200" [ "$STATUS" = 200 ]
 check "/metrics: Prometheus text" grep -q '^immich_jobs_up 1' "$T/body"
@@ -27,7 +29,7 @@ for p in /lighttpd.conf /immich-jobs /immich-jobs/ /immich-jobs/immich-jobs \
     /healthz/ /metrics/ /metrics.txt /HEALTHZ /healthz%2f /api/jobs; do
 	http GET "$p" --path-as-is
 	echo "# GET $p"
-	expect_error 404 "no such path: this service answers /, /metrics and /healthz"
+	expect_error 404 "no such path: this service answers /, /homepage, /metrics and /healthz"
 	check "$p: no file content" sh -c "! grep -qE 'root:|#include|ELF|server.port' '$T/body'"
 done
 check "none of them reached Immich" [ "$(fake_requests)" = "$n" ]
