@@ -21,7 +21,7 @@ CFLAGS  ?= -O2 -g
 # file system with 64-bit inode numbers (the cache directory would be
 # refused) and the clock wraps in 2038.  A no-op on 64-bit systems.
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
-             -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 $(WARN) $(CFLAGS)
+             -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 $(WARN) $(CPPFLAGS) $(CFLAGS)
 ifeq ($(CI),true)
 ALL_CFLAGS += -Werror
 endif
@@ -70,7 +70,8 @@ unit: $(UNIT_TESTS)
 # Installs lighttpd.conf, the immich-jobs-proxy wrapper, the systemd unit and
 # the man page with the paths of this PREFIX (and LIBEXECDIR, SYSCONFDIR,
 # DATADIR, BINDIR, SYSTEMDUNITDIR) written over the /usr/local ones they ship
-# with; DESTDIR only stages.
+# with; DESTDIR only stages.  The unit's settings file (env) is a template to
+# fill in, installed only where there is none: a user's settings stay.
 INSTALL_PATHS = -e 's|/usr/local/libexec/immich-jobs-proxy|$(LIBEXECDIR)|g' \
                 -e 's|/usr/local/share/immich-jobs-proxy|$(DATADIR)|g' \
                 -e 's|/usr/local/etc/immich-jobs-proxy|$(SYSCONFDIR)|g' \
@@ -94,6 +95,8 @@ install: all
 	sed $(INSTALL_PATHS) docs/immich-jobs-proxy.8 > $(DESTDIR)$(MANDIR)/man8/immich-jobs-proxy.8
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/immich-jobs-proxy.8
 	ln -sf immich-jobs-proxy.8 $(DESTDIR)$(MANDIR)/man8/immich-jobs.8
+	[ -e $(DESTDIR)$(SYSCONFDIR)/env ] || { sed $(INSTALL_PATHS) contrib/env \
+	    > $(DESTDIR)$(SYSCONFDIR)/env && chmod 0644 $(DESTDIR)$(SYSCONFDIR)/env; }
 	ln -sf $(LIBEXECDIR)/immich-jobs $(DESTDIR)$(BINDIR)/immich-jobs
 
 uninstall:

@@ -44,6 +44,16 @@ check "the unit starts \$PREFIX's wrapper" \
     grep -q "^ExecStart=$P/bin/immich-jobs-proxy $P/etc/immich-jobs-proxy/lighttpd.conf\$" \
     "$P/lib/systemd/system/immich-jobs-proxy.service"
 
+# The unit's settings file: a template naming the prefix's key file, and a
+# second make install keeps what the user wrote in it.
+check "a settings template: \$PREFIX/etc/immich-jobs-proxy/env" \
+    grep -q "^#IMMICH_URL=" "$P/etc/immich-jobs-proxy/env"
+check "... naming \$PREFIX's key file" grep -qF "$P/etc/immich-jobs-proxy/api-key" "$P/etc/immich-jobs-proxy/env"
+printf 'IMMICH_URL=http://mine\n' > "$P/etc/immich-jobs-proxy/env"
+make -s -C "$TOP" install PREFIX="$P" > "$T/install-again.log" 2>&1
+check "make install again keeps the user's settings" \
+    [ "$(cat "$P/etc/immich-jobs-proxy/env")" = "IMMICH_URL=http://mine" ]
+
 # --- DESTDIR: staged files name the final prefix, never the stage -----------
 S=$T/stage
 make -s -C "$TOP" install DESTDIR="$S" PREFIX=/opt/ijp > "$T/install2.log" 2>&1
