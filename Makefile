@@ -153,7 +153,9 @@ clean:
 .PHONY: all install uninstall deps run test clean unit
 
 # Benchmarks (make bench) live in bench/; the longer checks (make check-asan,
-# check-valgrind, fuzz, loadtest) in checks/.
+# check-valgrind, fuzz, loadtest) in checks/; the Debian package (make deb,
+# make check-deb) in debian/.
 -include bench/bench.mk
 -include checks/checks.mk
 -include checks/image.mk
+-include debian/deb.mk

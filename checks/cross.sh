@@ -19,7 +19,8 @@
 # sysroot, so the binaries find ARCH's loader and libraries there whoever
 # starts them.
 #
-# Environment: MAKE, B (the build directory; default build), CROSS_MAY_SKIP
+# Environment: MAKE, B (the build directory; default build), CROSS_SYSROOT_ONLY
+# (1: make the sysroot and stop, for debian/make-deb.sh), CROSS_MAY_SKIP
 # (the architectures that may be skipped when apt cannot provide their
 # packages), TIME_SLACK_MS (passed to the tests: tests/lib.sh).  Ends with the suite's
 # "N passed, N failed", or "0 passed, 1 failed" when the build or qemu
@@ -98,6 +99,7 @@ if [ ! -f "$SR/.complete" ]; then
 	done
 	touch "$SR/.complete"
 fi
+[ "${CROSS_SYSROOT_ONLY:-}" != 1 ] || exit 0
 
 # --- qemu through binfmt_misc ----------------------------------------------
 # qemu-user-static ships the handler (/usr/lib/binfmt.d); a container or a
