@@ -50,6 +50,14 @@ wait_file() {
 	cat "$1"
 }
 
+# wait_http URL: wait (10 s at most) until URL answers HTTP, whatever the status.
+wait_http() {
+	_w=0
+	while ! curl -s -o /dev/null "$1" && [ $_w -lt 100 ]; do
+		sleep 0.1; _w=$((_w + 1))
+	done
+}
+
 # run_fake N [fake_immich.py options]: start tests/fake_immich.py answering
 # as $T/specN.json, logging to $T/fakeN.log, on a free loopback port; sets
 # _PID, _PORT and _URL (N is "" for the first fake, 2 for the second).

@@ -1,0 +1,210 @@
+#!/bin/sh
+# checks/check-deb.sh - `make check-deb`: the Debian packages, built and
+# installed the way docs/install.md says.
+#
+#   1. make deb for amd64, arm64 and armhf (armhf counts as skipped, never
+#      as passed, when apt cannot provide its packages: CROSS_MAY_SKIP);
+#      each is lintian clean (no error, no warning), depends on the
+#      archive's lighttpd, libcurl4 and libjson-c5, and ships the unit, the
+#      man page and its settings as conffiles, binaries of its architecture.
+#   2. The arm64 package's CGI, under qemu-user with arm64's libraries,
+#      answers a fake Immich on loopback.
+#   3. The amd64 package in a fresh Debian 12 container (the local
+#      debian:bookworm-slim, made by checks/image-base.sh when missing,
+#      without the slim image's rule that drops man pages): `apt-get install
+#      ./immich-jobs-proxy_VERSION_amd64.deb` from the archive, the key file
+#      made root's with mode 0600, the unit enabled; then the unit's own
+#      command line (systemd does not run in a container: ExecStart with its
+#      EnvironmentFile, the key handed over as LoadCredential= does, as a
+#      user of its own) answers a fake Immich on the host's loopback; purge
+#      leaves nothing in /etc.
+# Prints "ok - ..." / "not ok - ..." and "N passed, N failed[, N skipped]".
+# Needs root and Docker as CI has them; a dockerd it starts it stops.
+. "$(dirname "$0")/../tests/lib.sh"
+. "$(dirname "$0")/dockerd.sh"
+
+B=${B:-build}
+MAKE=${MAKE:-make}
+VERSION=$(sed -n 's/^VERSION *= *//p' "$TOP/Makefile")
+BASE=debian:bookworm-slim
+NAME=ijp-deb-$$
+PASSED=0 SKIPPED=0
+
+pass() { ok "$*"; PASSED=$((PASSED + 1)); }
+check() {
+	desc=$1; shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+summary() {
+	if [ "$SKIPPED" -gt 0 ]; then
+		echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	else
+		echo "$PASSED passed, $FAILED failed"
+	fi
+	[ "$FAILED" -eq 0 ]
+}
+deb_cleanup() {
+	docker rm -f "$NAME" > /dev/null 2>&1
+	dockerd_down
+	cleanup
+}
+trap deb_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+t_start=$(date +%s)
+
+# --- 1. the packages -----------------------------------------------------------
+for arch in amd64 arm64 armhf; do
+	deb=$TOP/$B/immich-jobs-proxy_${VERSION}_$arch.deb
+	t0=$(date +%s)
+	B=$B sh "$TOP/debian/make-deb.sh" "$arch" > "$T/make-deb.log" 2>&1
+	rc=$?
+	if [ "$rc" = 3 ]; then
+		sed 's/^/# /' "$T/make-deb.log"
+		echo "# skipped, not passed: the $arch package"
+		SKIPPED=$((SKIPPED + 1))
+		continue
+	fi
+	[ "$rc" = 0 ] || sed 's/^/# /' "$T/make-deb.log"
+	check "make deb ARCH=$arch ($(($(date +%s) - t0)) s)" [ "$rc" = 0 ] || continue
+	lintian --fail-on error,warning --display-info --pedantic "$deb" > "$T/lintian" 2>&1
+	rc=$?
+	grep -v 'running with root privileges' "$T/lintian" | sed 's/^/# lintian: /'
+	check "$arch: lintian, no error or warning (exit $rc)" [ "$rc" = 0 ]
+	check "$arch: no lintian tag at all but the overridden ones" \
+	    sh -c "! grep -q '^[EWIP]:' '$T/lintian'"
+	dpkg-deb -f "$deb" Architecture Depends > "$T/fields"
+	check "$arch: Architecture: $arch" grep -qx "Architecture: $arch" "$T/fields"
+	for p in lighttpd libcurl4 libjson-c5 libc6; do
+		check "$arch: depends on the archive's $p" grep -qE "^Depends:.* $p( |,|\$)" "$T/fields"
+	done
+	dpkg-deb -c "$deb" | awk '{ print $NF == "->" ? $(NF-2) : ($(NF-1) == "->" ? $(NF-2) : $NF) }' > "$T/files"
+	for f in ./lib/systemd/system/immich-jobs-proxy.service \
+	    ./usr/share/man/man8/immich-jobs-proxy.8.gz ./usr/share/man/man8/immich-jobs.8.gz \
+	    ./usr/bin/immich-jobs-proxy ./usr/bin/immich-jobs \
+	    ./usr/libexec/immich-jobs-proxy/immich-jobs \
+	    ./usr/libexec/immich-jobs-proxy/immich-jobs-fetch.so; do
+		check "$arch: ships ${f#.}" grep -qx "$f" "$T/files"
+	done
+	dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles > "$T/conffiles" 2> /dev/null
+	for f in /etc/immich-jobs-proxy/env /etc/immich-jobs-proxy/lighttpd.conf; do
+		check "$arch: $f is a conffile" grep -qx "$f" "$T/conffiles"
+	done
+	check "$arch: no key file in the package" sh -c "! grep -q 'api-key\$' '$T/files'"
+	rm -rf "$T/x" && dpkg-deb -x "$deb" "$T/x"
+	case $arch in amd64) m=X86-64 ;; arm64) m=AArch64 ;; armhf) m=ARM ;; esac
+	for f in immich-jobs immich-jobs-fetch.so; do
+		check "$arch: $f is an $m binary" sh -c \
+		    "readelf -h '$T/x/usr/libexec/immich-jobs-proxy/$f' | grep -q 'Machine: *.*$m'"
+	done
+	check "$arch: the unit starts the packaged wrapper" grep -qx \
+	    "ExecStart=/usr/bin/immich-jobs-proxy /etc/immich-jobs-proxy/lighttpd.conf" \
+	    "$T/x/lib/systemd/system/immich-jobs-proxy.service"
+	[ "$arch" = amd64 ] && cp -r "$T/x" "$T/x-amd64"
+	[ "$arch" = arm64 ] && cp -r "$T/x" "$T/x-arm64"
+done
+
+# --- 2. the arm64 CGI under qemu --------------------------------------------------------
+spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
+fake_start
+SR=$TOP/$B/cross-arm64/sysroot
+if [ -x "$T/x-arm64/usr/libexec/immich-jobs-proxy/immich-jobs" ]; then
+	env -i PATH=/usr/bin:/bin IMMICH_URL="$FAKE_URL" IMMICH_JOBS_API_KEY="$KEY" \
+	    IMMICH_JOBS_CACHE_TTL=0 qemu-aarch64-static -L "$SR" \
+	    "$T/x-arm64/usr/libexec/immich-jobs-proxy/immich-jobs" > "$T/body" 2> "$T/stderr"
+	check "arm64: the packaged CGI answers the totals under qemu" \
+	    [ "$(json '[j["active"], j["waiting"]]')" = "[16, 2960]" ]
+fi
+
+# --- 3. amd64 in a fresh Debian 12 container -------------------------------------------
+deb=immich-jobs-proxy_${VERSION}_amd64.deb
+[ -f "$TOP/$B/$deb" ] || { fail "no $deb to install"; summary; exit 1; }
+dockerd_up "$TOP/$B/deb/dockerd.log" || { fail "a Docker engine answers"; summary; exit 1; }
+docker image inspect "$BASE" > /dev/null 2>&1 ||
+    sh "$TOP/checks/image-base.sh" "$BASE" "$TOP/$B/image" > "$T/base.log" 2>&1 ||
+    sed 's/^/# /' "$T/base.log"
+docker image inspect "$BASE" > /dev/null 2>&1 || { fail "base image $BASE"; summary; exit 1; }
+
+# On the host's network (the fake Immich is on its loopback); no service
+# starts in it (policy-rc.d), so nothing binds a port but ours.
+t0=$(date +%s)
+docker run -d --name "$NAME" --network host "$BASE" sleep 900 > /dev/null ||
+    { fail "docker run $BASE"; summary; exit 1; }
+docker cp "$TOP/$B/$deb" "$NAME:/tmp/$deb"
+in_c() { docker exec "$NAME" sh -c "$1"; }
+# The container has no ps or pidof: lighttpd's pids from /proc.
+LIGHTTPD_PIDS='for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = lighttpd ] && echo ${p#/proc/}; done'
+
+in_c 'rm -f /etc/dpkg/dpkg.cfg.d/docker &&
+    printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d &&
+    chmod 0644 /tmp/*.deb'
+in_c "cd /tmp && apt-get -o DPkg::Lock::Timeout=900 update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ./$deb" > "$T/apt.log" 2>&1
+rc=$?
+[ "$rc" = 0 ] || tail -n 20 "$T/apt.log" | sed 's/^/# /'
+check "apt-get install ./$deb in a fresh $BASE ($(($(date +%s) - t0)) s)" [ "$rc" = 0 ]
+check "... pulls lighttpd, libcurl4 and libjson-c5 from the archive" in_c \
+    'dpkg-query -W -f="\${Status}\n" lighttpd libcurl4 libjson-c5 | grep -c "install ok installed" | grep -qx 3'
+check "the man page is in place" in_c \
+    'test -f /usr/share/man/man8/immich-jobs-proxy.8.gz && test -e /usr/share/man/man8/immich-jobs.8.gz'
+check "the unit is in place and enabled" in_c \
+    'test -f /lib/systemd/system/immich-jobs-proxy.service &&
+     test -L /etc/systemd/system/multi-user.target.wants/immich-jobs-proxy.service'
+check "the key file: root's, mode 0600, empty" \
+    [ "$(in_c 'stat -c %U:%a:%s /etc/immich-jobs-proxy/api-key')" = root:600:0 ]
+check "the settings file to fill in names IMMICH_URL" in_c \
+    'grep -q "^#IMMICH_URL=" /etc/immich-jobs-proxy/env'
+check "immich-jobs-proxy --version" \
+    [ "$(in_c 'immich-jobs-proxy --version')" = "immich-jobs-proxy $VERSION" ]
+
+# Filled in as docs/install.md says, then the unit's command line as
+# systemd would run it: EnvironmentFile=, the key copied to a credentials
+# directory only the service's user reads (%d), RUNTIME_DIRECTORY, a user
+# of its own (DynamicUser=), lighttpd from the archive.
+port=$(free_port)
+in_c "printf 'IMMICH_URL=$FAKE_URL\nIMMICH_JOBS_PORT=$port\n' >> /etc/immich-jobs-proxy/env &&
+    printf '%s\n' '$KEY' > /etc/immich-jobs-proxy/api-key"
+cat > "$T/unit-run.sh" <<'EOF'
+set -eu
+unit=/lib/systemd/system/immich-jobs-proxy.service
+uid=61234
+cmd=$(sed -n 's/^ExecStart=//p' "$unit")
+envfile=$(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$unit")
+cred=$(sed -n 's/^LoadCredential=api-key://p' "$unit")
+keyvar=$(sed -n 's/^Environment=\(IMMICH_JOBS_API_KEY_FILE\)=%d\/api-key$/\1/p' "$unit")
+rundir=/run/$(sed -n 's/^RuntimeDirectory=//p' "$unit")
+d=/run/credentials/immich-jobs-proxy.service
+mkdir -p "$d" "$rundir"
+install -m 0400 -o "$uid" "$cred" "$d/api-key"
+chown "$uid" "$d" "$rundir" && chmod 0700 "$d" "$rundir"
+set -a
+. "$envfile"
+set +a
+export "$keyvar=$d/api-key" RUNTIME_DIRECTORY="$rundir"
+exec setpriv --reuid="$uid" --regid="$uid" --clear-groups $cmd
+EOF
+docker cp "$T/unit-run.sh" "$NAME:/tmp/unit-run.sh"
+docker exec -d "$NAME" sh -c 'sh /tmp/unit-run.sh > /tmp/service.log 2>&1'
+HTTP_URL=http://127.0.0.1:$port
+wait_http "$HTTP_URL/healthz"
+http GET /
+check "the unit's command answers GET / with the fake's totals" \
+    [ "$STATUS:$(json '[j["active"], j["waiting"], j["queues"]]')" = "200:[16, 2960, 19]" ]
+http GET /healthz
+check "... /healthz 200" [ "$STATUS" = 200 ]
+http GET /metrics
+check "... /metrics says Immich is up" grep -qx 'immich_jobs_up 1' "$T/body"
+check "... the key reached Immich in x-api-key" grep -qF "$KEY" "$T/fake.log"
+check "... lighttpd runs as the service's own user" \
+    [ "$(in_c "for p in \$($LIGHTTPD_PIDS); do stat -c %u /proc/\$p; done" | sort -u)" = 61234 ]
+in_c 'cat /tmp/service.log' > "$T/service.log" 2>&1
+sed 's/^/# service: /' "$T/service.log"
+check "... its log holds no key" sh -c "! grep -qF '$KEY' '$T/service.log'"
+
+in_c "kill \$($LIGHTTPD_PIDS) 2>/dev/null; DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq immich-jobs-proxy" \
+    > "$T/purge.log" 2>&1
+rc=$?
+[ "$rc" = 0 ] || tail -n 10 "$T/purge.log" | sed 's/^/# /'
+check "apt-get purge: exit 0, /etc/immich-jobs-proxy gone with the key" \
+    sh -c "[ $rc = 0 ] && docker exec '$NAME' sh -c '! test -e /etc/immich-jobs-proxy'"
+echo "# check-deb took $(($(date +%s) - t_start)) s"
+summary
