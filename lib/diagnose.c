@@ -369,7 +369,8 @@ from_proxy(const struct config *c, const struct diag_reply *r,
 		    "this machine or IMMICH_JOBS_CACHE_TTL";
 	else if (st >= 500)
 		advice = "it could not get an answer from Immich: is Immich "
-		    "running, and does the proxy point at it?";
+		    "running (it does not answer while it starts up, migrates "
+		    "its database or restarts), and does the proxy point at it?";
 	else
 		advice = "check what answers at IMMICH_URL";
 	err_set(e, 502, st, "HTTP %d from %s, not from Immich's API: %s%s; %s%s",
@@ -558,4 +559,108 @@ diag_tls(const struct config *c, enum diag_tls p, const char *detail,
 		    "%s: %s (verification is never turned off)", c->shown_url,
 		    detail);
 	}
+}
+
+/* r's body as a JSON object when r is a 2xx answer, else NULL. */
+static json_object *
+ok_object(const struct diag_reply *r)
+{
+	json_object *root;
+
+	if (r == NULL || r->status < 200 || r->status > 299 ||
+	    (root = parse_whole(r)) == NULL)
+		return NULL;
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
+int
+diag_in_maintenance(const struct diag_reply *r)
+{
+	json_object *root = ok_object(r), *v;
+	int in;
+
+	in = root != NULL &&
+	    json_object_object_get_ex(root, "maintenanceMode", &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
+	json_object_put(root);
+	return in;
+}
+
+/*
+ * What a restore's task is doing (database-backup.service.ts hands its
+ * progress callback these), or NULL.
+ */
+static const char *
+restore_task(const char *task)
+{
+	static const char *const words[][2] = {
+		{ "ready", "starting" },
+		{ "backup", "saving a restore point" },
+		{ "restore", "restoring" },
+		{ "migrations", "migrating the database" },
+		{ "rollback", "rolling back after a failure" },
+		{ "error", "failed: Immich's log says why" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(task, words[i][0]) == 0)
+			return words[i][1];
+	return NULL;
+}
+
+int
+diag_maintenance(int upstream_status, const struct diag_reply *status,
+    struct err *e)
+{
+	json_object *root = ok_object(status), *v;
+	const char *action = "", *doing, *task = NULL;
+	char progress[32] = "";
+	double p;
+
+	if (root != NULL && json_object_object_get_ex(root, "action", &v) &&
+	    json_object_is_type(v, json_type_string))
+		action = json_object_get_string(v);
+	if (root != NULL && json_object_object_get_ex(root, "task", &v) &&
+	    json_object_is_type(v, json_type_string))
+		task = restore_task(json_object_get_string(v));
+	/* A fraction (0.05) in Immich's source, a whole number in its DTO. */
+	if (task != NULL && json_object_object_get_ex(root, "progress", &v) &&
+	    (json_object_is_type(v, json_type_double) ||
+	    json_object_is_type(v, json_type_int))) {
+		p = json_object_get_double(v);
+		if (p > 0 && p <= 1 && json_object_is_type(v, json_type_double))
+			p *= 100;
+		if (p > 0 && p <= 100)
+			snprintf(progress, sizeof(progress), ", %d %%", (int)p);
+	}
+	if (strcmp(action, "restore_database") == 0)
+		doing = "restoring a database backup";
+	else if (strcmp(action, "select_database_restore") == 0)
+		doing = "an admin is choosing a database backup to restore";
+	else if (strcmp(action, "end") == 0)
+		doing = "leaving maintenance mode";
+	else
+		doing = "an admin is maintaining it";
+	err_set(e, 503, upstream_status, "Immich is in maintenance mode (%s%s%s"
+	    "%s): the job counts are back when it leaves maintenance mode and "
+	    "has restarted (Immich's web page shows the maintenance)", doing,
+	    task != NULL ? ": " : "", task != NULL ? task : "", progress);
+	json_object_put(root);
+	return -1;
+}
+
+int
+diag_refused(const struct config *c, const char *detail, struct err *e)
+{
+	return err_set(e, 502, 0, "Immich at %s is not taking connections "
+	    "(%s): it is starting up, migrating its database (the first start "
+	    "after an upgrade, which can take minutes) or restarting (also on "
+	    "entering or leaving maintenance mode), or it is stopped; the "
+	    "counts come back once it answers", c->shown_url, detail);
 }

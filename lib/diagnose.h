@@ -146,4 +146,44 @@ enum diag_tls diag_tls_problem(long verify_result, const char *detail);
 int	diag_tls(const struct config *c, enum diag_tls p, const char *detail,
 	    struct err *e);
 
+/*
+ * Immich's own states in which it cannot give job counts, from its source
+ * (server/src/main.ts, workers/maintenance.ts, maintenance/, app.common.ts;
+ * the answers are in tests/fixtures/immich-states/):
+ *   starting up, migrating its database (on the first start after an
+ *   upgrade, before it listens) and restarting (also on entering or
+ *   leaving maintenance mode): nothing listens on its port, so a
+ *   connection is refused;
+ *   maintenance mode (v2.3+): a smaller server with a few routes answers
+ *   on the same port; /api/jobs and /api/queues are 404 "Cannot GET ...",
+ *   GET /api/server/config answers {"maintenanceMode":true} and GET
+ *   /api/admin/maintenance/status {"active":true,"action":...}.
+ */
+
+/*
+ * diag_in_maintenance - whether r, Immich's answer to GET
+ * /api/server/config, is a 2xx JSON object with "maintenanceMode": true.
+ */
+int	diag_in_maintenance(const struct diag_reply *r);
+
+/*
+ * diag_maintenance - the error for an Immich in maintenance mode that
+ * answered the job counts' request with status upstream_status: 503, with
+ * what the answer to GET /api/admin/maintenance/status says it does
+ * (status: NULL or not 2xx when unknown): restoring a database backup
+ * (with its task, e.g. migrating the database, and progress), about to
+ * restore one, leaving maintenance mode, or an admin maintaining it.
+ * Always returns -1.
+ */
+int	diag_maintenance(int upstream_status, const struct diag_reply *status,
+	    struct err *e);
+
+/*
+ * diag_refused - the error (502) for a connection to c->shown_url refused
+ * (detail: libcurl's text): nothing listens there, which is Immich starting
+ * up, migrating its database or restarting, or stopped.  Always returns -1.
+ */
+int	diag_refused(const struct config *c, const char *detail,
+	    struct err *e);
+
 #endif

@@ -28,6 +28,7 @@ struct response {
 	char	 location[256];		/* redirect target, sanitised */
 	struct diag_headers hdrs;	/* Server, cf-mitigated, ... */
 	long	 ssl_verify;		/* OpenSSL's verify result, 0 = fine */
+	long	 os_errno;		/* the system's error connecting, 0 if none */
 };
 
 struct endpoint {
@@ -174,6 +175,9 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 		    "its name could not be resolved (%s): check IMMICH_URL",
 		    detail);
 	case CURLE_COULDNT_CONNECT:
+		/* Refused: nothing listens, as while Immich starts. */
+		if (r->os_errno == ECONNREFUSED)
+			return diag_refused(c, detail, e);
 		return err_set(e, 502, 0, "Immich's host could not be reached: "
 		    "%s: is Immich running at %s?", detail, c->shown_url);
 	case CURLE_SSL_CACERT_BADFILE:
@@ -300,6 +304,7 @@ fetch(const struct config *c, const char *path,
 	    ip != NULL && ip[0] != '\0')
 		r->connected = 1;
 	curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &r->ssl_verify);
+	curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &r->os_errno);
 	/* Connecting took the whole connect bound, short of the deadline. */
 	if (rc == CURLE_OPERATION_TIMEDOUT && connect_ms < left &&
 	    (curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_us) !=
@@ -401,6 +406,37 @@ get_from(const struct config *c, const struct endpoint *ep,
 	return rc;
 }
 
+/*
+ * After a 404 for the counts: an Immich in maintenance mode answers so (a
+ * smaller server without the job API; see diagnose.h).  Returns 1 with e
+ * saying so, or 0 when it is not (e untouched).
+ */
+static int
+maintenance(const struct config *c, const struct timespec *deadline,
+    struct err *e)
+{
+	struct diag_reply d, ds;
+	struct response r;
+	struct err ignored;
+	int in;
+
+	in = fetch(c, "/api/server/config", deadline, &r, &ignored) == 0;
+	if (in) {
+		to_diag(&r, &d);
+		in = diag_in_maintenance(&d);
+	}
+	free(r.body);
+	if (!in)
+		return 0;
+	memset(&ds, 0, sizeof(ds));
+	if (fetch(c, "/api/admin/maintenance/status", deadline, &r,
+	    &ignored) == 0)
+		to_diag(&r, &ds);
+	diag_maintenance(e->upstream_status, &ds, e);
+	free(r.body);
+	return 1;
+}
+
 int
 upstream_get(const struct config *c, const struct timespec *until,
     struct jobs *j, struct err *e)
@@ -436,7 +472,11 @@ upstream_get(const struct config *c, const struct timespec *until,
 		if (rc != 0 && cause == DIAG_NO_PERMISSION &&
 		    cause2 == DIAG_NOT_FOUND)
 			*e = first;
+		else
+			cause = cause2;
 	}
+	if (rc != 0 && cause == DIAG_NOT_FOUND)
+		(void)maintenance(c, &deadline, e);
 	curl_global_cleanup();
 	/* Queue names and messages come from Immich: never relay the key. */
 	for (i = 0; rc == 0 && i < j->n; i++)

@@ -29,7 +29,12 @@
  * decoded bytes, and finishes by *deadline in all (both requests; NULL
  * means c->timeout seconds from now).
  * Fills j (caller-owned) and returns 0, or returns -1 with e set to:
- *   502 - Immich unreachable (refused, DNS, reset), the host and port
+ *   503 - Immich in maintenance mode (v2.3+): the counts' request was a
+ *         404, and /api/server/config says so; /api/admin/maintenance/
+ *         status says what it does (diag_maintenance);
+ *   502 - Immich unreachable (refused: starting up, migrating its
+ *         database, restarting or stopped, as diag_refused says; DNS,
+ *         reset), the host and port
  *         answering something that is not HTTP (another service's banner,
  *         a garbage status line, a socket closed before any header: names
  *         IMMICH_URL's port and https://), a content coding that cannot be

@@ -9,7 +9,7 @@ expect_error 502 "Immich answered HTTP 500 (Immich said: Internal server error):
 spec '{"/api/jobs": {"status": 503, "headers": {"Content-Type": "text/html"}, "body": "<html><body>Bad gateway from nginx</body></html>"}}'
 cgi GET /
 expect_error 502 "HTTP 503 from something in front of Immich (a reverse proxy, CDN or login gateway), not from Immich's API: an HTML page" 503
-check "asks whether Immich runs behind it" grep -qF "is Immich running, and does the proxy point at it?" "$T/body"
+check "asks whether Immich runs behind it" grep -qF "is Immich running (it does not answer while it starts up, migrates its database or restarts), and does the proxy point at it?" "$T/body"
 check "no HTML echoed" sh -c "! grep -q '<' '$T/body'"
 no_leak
 finish

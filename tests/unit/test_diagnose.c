@@ -434,6 +434,116 @@ test_tls(void **state)
 	assert_lacks(e.msg, "IMMICH_JOBS_CA_FILE");
 }
 
+/* reply() of the fixture file (body and status), freed by the caller. */
+static char *
+fixture_reply(const char *file, int status, struct diag_reply *r)
+{
+	size_t len;
+	char *body = slurp(file, &len);
+
+	*r = reply(status, body, JSON, "", "", "", "");
+	return body;
+}
+
+/*
+ * Immich in maintenance mode (v2.3+), from the answers its source gives:
+ * named as such, with what the maintenance does; never a wrong IMMICH_URL.
+ */
+static void
+test_maintenance(void **state)
+{
+	static const struct {
+		const char	*status;	/* fixture, or NULL */
+		int		 code;
+		const char	*says;
+	} m[] = {
+		{ "immich-states/maintenance-status-start.json", 200,
+		  "Immich is in maintenance mode (an admin is maintaining it): "
+		  "the job counts are back when it leaves maintenance mode" },
+		{ "immich-states/maintenance-status-restore-migrations.json", 200,
+		  "Immich is in maintenance mode (restoring a database backup: "
+		  "migrating the database, 90 %)" },
+		/* No status route (or a refusal): maintenance all the same. */
+		{ "immich-states/maintenance-jobs-404.json", 404,
+		  "Immich is in maintenance mode (an admin is maintaining it)" },
+		{ NULL, 0,
+		  "Immich is in maintenance mode (an admin is maintaining it)" },
+	};
+	static const char *const other[] = {
+		"{\"active\":true,\"action\":\"restore_database\",\"task\":"
+		    "\"restore\",\"progress\":40}",
+		"{\"active\":true,\"action\":\"end\"}",
+		"{\"active\":true,\"action\":\"select_database_restore\"}",
+		"{\"active\":true,\"action\":\"restore_database\",\"task\":"
+		    "\"error\",\"error\":\"Something went wrong, see logs!\"}",
+		"{\"active\":true,\"action\":\"restore_database\",\"task\":"
+		    "\"no such task\",\"progress\":0.5}",
+	};
+	static const char *const other_says[] = {
+		"(restoring a database backup: restoring, 40 %)",
+		"(leaving maintenance mode)",
+		"(an admin is choosing a database backup to restore)",
+		"(restoring a database backup: failed: Immich's log says why)",
+		"(restoring a database backup)",
+	};
+	struct diag_reply r;
+	struct err e;
+	char *body;
+	size_t i;
+
+	(void)state;
+	body = fixture_reply("immich-states/maintenance-server-config.json",
+	    200, &r);
+	assert_true(diag_in_maintenance(&r));
+	r.status = 404;		/* only an answer counts */
+	assert_false(diag_in_maintenance(&r));
+	free(body);
+	body = fixture_reply("immich-states/server-config-v3.json", 200, &r);
+	assert_false(diag_in_maintenance(&r));
+	free(body);
+	r = reply(200, "{\"maintenanceMode\":\"true\"}", JSON, "", "", "",
+	    "");
+	assert_false(diag_in_maintenance(&r));
+	r = reply(200, "<html>maintenanceMode</html>", "text/html", "", "",
+	    "", "");
+	assert_false(diag_in_maintenance(&r));
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		body = m[i].status != NULL ?
+		    fixture_reply(m[i].status, m[i].code, &r) : NULL;
+		assert_int_equal(diag_maintenance(404, m[i].status != NULL ?
+		    &r : NULL, &e), -1);
+		assert_int_equal(e.status, 503);
+		assert_int_equal(e.upstream_status, 404);
+		assert_has(e.msg, m[i].says);
+		assert_lacks(e.msg, "IMMICH_URL");
+		free(body);
+	}
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		r = reply(200, other[i], JSON, "", "", "", "");
+		diag_maintenance(404, &r, &e);
+		assert_has(e.msg, other_says[i]);
+	}
+}
+
+/* Nothing listens: Immich starting, migrating, restarting, or stopped. */
+static void
+test_refused(void **state)
+{
+	struct err e;
+
+	(void)state;
+	set_url("http://immich.local:2283", CONFIG_API_AUTO);
+	assert_int_equal(diag_refused(&cfg, "Failed to connect", &e), -1);
+	assert_int_equal(e.status, 502);
+	assert_int_equal(e.upstream_status, 0);
+	assert_has(e.msg, "Immich at http://immich.local:2283 is not taking "
+	    "connections (Failed to connect): it is starting up, migrating "
+	    "its database");
+	assert_has(e.msg, "restarting");
+	assert_has(e.msg, "stopped");
+	assert_lacks(e.msg, "check IMMICH_URL");
+}
+
 int
 main(void)
 {
@@ -446,6 +556,8 @@ main(void)
 		cmocka_unit_test(test_both_refused),
 		cmocka_unit_test(test_wrong_path),
 		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_maintenance),
+		cmocka_unit_test(test_refused),
 	};
 
 	return cmocka_run_group_tests_name("diagnose", tests, NULL, NULL);
