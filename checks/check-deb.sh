@@ -19,6 +19,7 @@
 #      user of its own) answers a fake Immich on the host's loopback; purge
 #      leaves nothing in /etc.
 # Prints "ok - ..." / "not ok - ..." and "N passed, N failed[, N skipped]".
+# DEB_ARCHS (default "amd64 arm64 armhf") picks the packages of step 1.
 # Needs root and Docker as CI has them; a dockerd it starts it stops.
 . "$(dirname "$0")/../tests/lib.sh"
 . "$(dirname "$0")/dockerd.sh"
@@ -53,7 +54,7 @@ trap 'exit 1' INT TERM HUP
 t_start=$(date +%s)
 
 # --- 1. the packages -----------------------------------------------------------
-for arch in amd64 arm64 armhf; do
+for arch in ${DEB_ARCHS:-amd64 arm64 armhf}; do
 	deb=$TOP/$B/immich-jobs-proxy_${VERSION}_$arch.deb
 	t0=$(date +%s)
 	B=$B sh "$TOP/debian/make-deb.sh" "$arch" > "$T/make-deb.log" 2>&1
@@ -202,7 +203,18 @@ in_c 'cat /tmp/service.log' > "$T/service.log" 2>&1
 sed 's/^/# service: /' "$T/service.log"
 check "... its log holds no key" sh -c "! grep -qF '$KEY' '$T/service.log'"
 
-in_c "kill \$($LIGHTTPD_PIDS) 2>/dev/null; DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq immich-jobs-proxy" \
+# An upgrade (here: the same package again) keeps what the user filled in.
+in_c "kill \$($LIGHTTPD_PIDS) 2>/dev/null; cd /tmp &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./$deb" > "$T/reinstall.log" 2>&1
+rc=$?
+[ "$rc" = 0 ] || tail -n 10 "$T/reinstall.log" | sed 's/^/# /'
+check "apt-get install --reinstall: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "... keeps the key (root's, 0600) and the settings" sh -c \
+    "[ \"\$(docker exec '$NAME' stat -c %U:%a /etc/immich-jobs-proxy/api-key)\" = root:600 ] &&
+     docker exec '$NAME' grep -qxF '$KEY' /etc/immich-jobs-proxy/api-key &&
+     docker exec '$NAME' grep -qx 'IMMICH_JOBS_PORT=$port' /etc/immich-jobs-proxy/env"
+
+in_c "DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq immich-jobs-proxy" \
     > "$T/purge.log" 2>&1
 rc=$?
 [ "$rc" = 0 ] || tail -n 10 "$T/purge.log" | sed 's/^/# /'
