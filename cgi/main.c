@@ -456,6 +456,8 @@ serve_metrics(const struct request *r, const struct counts *cn)
 static int
 usage(FILE *out, int rc)
 {
+	const struct config_setting *s;
+
 	fprintf(out,
 	    "usage: immich-jobs [--metrics | --healthz | --help | --version]\n"
 	    "\n"
@@ -463,6 +465,12 @@ usage(FILE *out, int rc)
 	    "Prometheus text with --metrics).  Configuration comes from the\n"
 	    "environment: IMMICH_URL and IMMICH_JOBS_API_KEY (or\n"
 	    "IMMICH_JOBS_API_KEY_FILE) are required.\n"
+	    "\n");
+	for (s = config_settings; s->name != NULL; s++)
+		fprintf(out, "  %-28s %s (%s%s%s)\n", s->name, s->help,
+		    s->range, s->def[0] != '\0' ? ", default " : "", s->def);
+	fprintf(out,
+	    "\n"
 	    "Exit status: 0 ok, 1 Immich failed (or the fetch module did not\n"
 	    "load), 2 configuration error.\n"
 	    "Run by a web server with GATEWAY_INTERFACE set, it is a CGI that\n"

@@ -41,11 +41,16 @@ if [ $# -gt 1 ]; then
 fi
 conf=${1:-$conf_default}
 
-for v in IMMICH_URL IMMICH_JOBS_API_KEY IMMICH_JOBS_API_KEY_FILE \
-    IMMICH_JOBS_TIMEOUT IMMICH_JOBS_CONNECT_TIMEOUT IMMICH_JOBS_CA_FILE \
-    IMMICH_JOBS_API \
-    IMMICH_JOBS_CACHE_TTL IMMICH_JOBS_STALE_TTL IMMICH_JOBS_STALL_AFTER \
-    IMMICH_JOBS_CACHE_DIR; do
+# Every env.X that $conf (and a file it includes by absolute path) uses is
+# set, so no list of settings is kept here: lighttpd refuses to start on an
+# unset env.X, and an empty value means the default.
+conf_vars() {
+	{ echo "$1"; sed -n 's/^[[:space:]]*include[[:space:]]*"\(\/[^"]*\)".*/\1/p' "$1" 2>/dev/null; } |
+	    while IFS= read -r f; do
+		sed -n 's/.*env\.\([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "$f" 2>/dev/null
+	    done | sort -u
+}
+for v in $(conf_vars "$conf"); do
 	eval "export $v=\"\${$v-}\""
 done
 export TMPDIR="${TMPDIR:-/tmp}"

@@ -160,9 +160,14 @@ check_ok(const struct config *c, const char *want_key, size_t want_len)
 	host = strstr(c->base_url, "://") + 3;
 	CHECK(*host != '\0' && *host != '/');
 	CHECK(c->base_url[len - 1] != '/');
+	/* Bytes over 0x7f only in the host name: a name in another script. */
+	slash = strchr(host, '/');
 	for (i = 0; i < len; i++)
-		CHECK(c->base_url[i] > 0x20 && c->base_url[i] < 0x7f &&
-		    c->base_url[i] != '?' && c->base_url[i] != '#');
+		CHECK(c->base_url[i] > 0x20 && c->base_url[i] != 0x7f &&
+		    c->base_url[i] != '?' && c->base_url[i] != '#' &&
+		    ((unsigned char)c->base_url[i] < 0x80 ||
+		    (c->base_url + i >= host && (slash == NULL ||
+		    c->base_url + i < slash))));
 	/*
 	 * Neither form holds "user:password@": libcurl gets them apart.
 	 * What was in it is decoded into url_user and url_password.

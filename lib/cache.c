@@ -41,6 +41,12 @@ cache_id(const struct config *c)
 	h = fnv1a(h, c->url_password, strlen(c->url_password) + 1);
 	h = fnv1a(h, c->key, strlen(c->key) + 1);
 	h = fnv1a(h, c->ca_file, strlen(c->ca_file) + 1);
+	h = fnv1a(h, c->client_cert, strlen(c->client_cert) + 1);
+	h = fnv1a(h, c->client_key, strlen(c->client_key) + 1);
+	h = fnv1a(h, c->proxy, strlen(c->proxy) + 1);
+	h = fnv1a(h, c->proxy_user, strlen(c->proxy_user) + 1);
+	h = fnv1a(h, c->proxy_password, strlen(c->proxy_password) + 1);
+	h = fnv1a(h, c->no_proxy, strlen(c->no_proxy) + 1);
 	h = fnv1a(h, &api, sizeof(api));
 	h = fnv1a(h, &c->timeout, sizeof(c->timeout));
 	h = fnv1a(h, &c->connect_timeout, sizeof(c->connect_timeout));

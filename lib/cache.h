@@ -35,10 +35,11 @@ struct cache_entry {
 
 /*
  * cache_id - a 64-bit FNV-1a hash of everything that decides the answer:
- * base_url, IMMICH_URL's user and password, key, api, ca_file, timeout,
- * connect_timeout, stall_after.  Two configurations that differ in any of
- * these get different entries; the key and password only enter through
- * the hash, which cannot give them back.
+ * base_url, IMMICH_URL's user and password, key, api, ca_file, the client
+ * certificate and key files, the proxy (with its user and password) and
+ * no_proxy, timeout, connect_timeout, stall_after.  Two configurations
+ * that differ in any of these get different entries; the key and passwords
+ * only enter through the hash, which cannot give them back.
  */
 uint64_t cache_id(const struct config *c);
 

@@ -1,9 +1,8 @@
-/* config.c - read the service's configuration once; see config.h. */
+/* config.c - read the service's settings once; see config.h. */
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,40 +10,96 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "str.h"
 
 #define KEY_FILE_MAX	4096	/* bytes read from IMMICH_JOBS_API_KEY_FILE */
 #define SHOWN_MAX	40	/* bytes of a refused value shown back */
-#define UTF8_BOM	"\xef\xbb\xbf"
 
-/* Every variable config_load reads: what config_seen looks for. */
-static const char *const names[] = {
-	"IMMICH_URL", "IMMICH_JOBS_API_KEY", "IMMICH_JOBS_API_KEY_FILE",
-	"IMMICH_JOBS_TIMEOUT", "IMMICH_JOBS_CONNECT_TIMEOUT",
-	"IMMICH_JOBS_CA_FILE", "IMMICH_JOBS_API",
-	"IMMICH_JOBS_CACHE_TTL", "IMMICH_JOBS_STALE_TTL",
-	"IMMICH_JOBS_STALL_AFTER", "IMMICH_JOBS_CACHE_DIR", NULL
+typedef int (*load_fn)(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+
+static int load_url(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_key(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_seconds(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_connect_timeout(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_ca(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_api(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_cache_dir(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_client_file(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_proxy(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+static int load_no_proxy(struct config *, const struct config_setting *,
+    config_getenv_fn, struct err *);
+
+#define F(field)	offsetof(struct config, field)
+
+/*
+ * Every setting, in the order config_load reads them: a timeout before the
+ * connect timeout it bounds, IMMICH_URL before anything whose message
+ * could hold its password.  A setting with no loader is read by the one
+ * before it (the key file with the key).
+ */
+const struct config_setting config_settings[] = {
+	{ "IMMICH_URL", "", "http[s]://host[:port], required",
+	    "Immich's base address", load_url, 0, 0, 0, 0 },
+	{ "IMMICH_JOBS_API_KEY", "", "letters, digits",
+	    "an Immich API key with job.read or queue.read", load_key, 0, 0, 0,
+	    0 },
+	{ "IMMICH_JOBS_API_KEY_FILE", "", "path",
+	    "a file holding the key, instead", NULL, 0, 0, 0, 0 },
+	{ "IMMICH_JOBS_TIMEOUT", "10", "1-60",
+	    "seconds for the whole exchange with Immich", load_seconds,
+	    F(timeout), CONFIG_TIMEOUT_DEFAULT, 1, CONFIG_TIMEOUT_MAX },
+	{ "IMMICH_JOBS_CONNECT_TIMEOUT", "3", "1-60",
+	    "seconds for connecting, at most the timeout",
+	    load_connect_timeout, F(connect_timeout), 3, 1, 60 },
+	{ "IMMICH_JOBS_CA_FILE", "", "path",
+	    "PEM CA certificates to trust Immich's", load_ca, F(ca_file), 0, 0,
+	    0 },
+	{ "IMMICH_JOBS_CLIENT_CERT", "", "path",
+	    "PEM TLS client certificate, for mutual TLS", load_client_file,
+	    F(client_cert), 0, 0, 0 },
+	{ "IMMICH_JOBS_CLIENT_KEY", "", "path",
+	    "its PEM private key, if not in the certificate's file",
+	    load_client_file, F(client_key), 0, 0, 0 },
+	{ "IMMICH_JOBS_PROXY", "", "http[s]:// or socks5[h]://host:port",
+	    "the proxy to reach Immich through", load_proxy, 0, 0, 0, 0 },
+	{ "IMMICH_JOBS_NO_PROXY", "", "host,.domain,...",
+	    "hosts reached without the proxy", load_no_proxy, 0, 0, 0, 0 },
+	{ "IMMICH_JOBS_API", "auto", "auto, jobs, queues",
+	    "which Immich endpoint", load_api, 0, 0, 0, 0 },
+	{ "IMMICH_JOBS_CACHE_TTL", "5", "0-86400",
+	    "seconds an answer is reused, 0 = no cache", load_seconds,
+	    F(cache_ttl), 5, 0, 86400 },
+	{ "IMMICH_JOBS_STALE_TTL", "60", "0-86400",
+	    "seconds old counts may stand in while Immich fails",
+	    load_seconds, F(stale_ttl), 60, 0, 86400 },
+	{ "IMMICH_JOBS_STALL_AFTER", "300", "10-86400",
+	    "seconds waiting, none active, before \"stalled\"", load_seconds,
+	    F(stall_after), 300, 10, 86400 },
+	{ "IMMICH_JOBS_CACHE_DIR", "", "absolute path",
+	    "where the cache lives", load_cache_dir, 0, 0, 0, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
 };
 
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	    c == '\f';
-}
+static const char *const url_schemes[] = { "http://", "https://", NULL };
+static const struct url_rules immich_url = { "IMMICH_URL",
+    "Immich's base address", "http://immich.local:2283", url_schemes,
+    "http:// or https://", 1 };
 
-/* s (len bytes) without the white space around it: returns the start. */
-static const char *
-trim(const char *s, size_t *len)
-{
-	const char *end = s + *len;
-
-	while (s < end && is_space(*s))
-		s++;
-	while (end > s && is_space(end[-1]))
-		end--;
-	*len = (size_t)(end - s);
-	return s;
-}
+static const char *const proxy_schemes[] = { "http://", "https://",
+    "socks4://", "socks4a://", "socks5://", "socks5h://", NULL };
+static const struct url_rules proxy_url = { "IMMICH_JOBS_PROXY",
+    "the proxy's address", "http://proxy.lan:3128", proxy_schemes,
+    "http://, https://, socks4://, socks4a://, socks5:// or socks5h://", 0 };
 
 /*
  * The value of name, trimmed, into buf (size bytes); NULL when unset or
@@ -61,7 +116,7 @@ value(config_getenv_fn get, const char *name, char *buf, size_t size,
 	if (v == NULL)
 		return NULL;
 	len = strlen(v);
-	s = trim(v, &len);
+	s = str_trim(v, &len);
 	if (len == 0)
 		return NULL;
 	if (len >= size) {
@@ -74,162 +129,62 @@ value(config_getenv_fn get, const char *name, char *buf, size_t size,
 	return buf;
 }
 
+/* A path setting into dst (CONFIG_PATH_MAX bytes): 1 set, 0 unset, -1. */
+static int
+path_value(char *dst, config_getenv_fn get, const char *name, struct err *e)
+{
+	int too_long;
+
+	dst[0] = '\0';
+	if (value(get, name, dst, CONFIG_PATH_MAX, &too_long) == NULL)
+		return 0;
+	if (too_long)
+		return err_set(e, 500, 0, "%s is too long a path", name);
+	return 1;
+}
+
 int
 config_seen(config_getenv_fn get)
 {
-	size_t i;
+	const struct config_setting *s;
 
-	for (i = 0; names[i] != NULL; i++)
-		if (get(names[i]) != NULL)
+	for (s = config_settings; s->name != NULL; s++)
+		if (get(s->name) != NULL)
 			return 1;
-	return 0;
-}
-
-/* The port after host (from p to end), if any: 0 when absent or 1-65535. */
-static int
-check_port(const char *p, const char *end)
-{
-	const char *colon;
-	long port = 0;
-
-	if (p < end && *p == '[') {		/* [IPv6] */
-		const char *close = memchr(p, ']', (size_t)(end - p));
-		if (close == NULL)
-			return -1;
-		p = close + 1;
-		if (p == end)
-			return 0;
-		if (*p != ':')
-			return -1;
-	}
-	if ((colon = memchr(p, ':', (size_t)(end - p))) == NULL)
-		return 0;
-	if (colon + 1 == end || end - colon > 6)
-		return -1;
-	for (p = colon + 1; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		port = port * 10 + (*p - '0');
-	}
-	return port >= 1 && port <= 65535 ? 0 : -1;
-}
-
-static int
-hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decode s..end into dst (room for end - s + 1 bytes).  A '%' not
- * followed by two hex digits stays as it is, as a raw '@' does.  Returns
- * -1 for "%00", which no C string can carry.
- */
-static int
-decode(char *dst, const char *s, const char *end)
-{
-	int hi, lo;
-
-	for (; s < end; s++) {
-		if (*s == '%' && end - s >= 3 && (hi = hex(s[1])) >= 0 &&
-		    (lo = hex(s[2])) >= 0) {
-			if (hi == 0 && lo == 0)
-				return -1;
-			*dst++ = (char)(hi * 16 + lo);
-			s += 2;
-		} else
-			*dst++ = *s;
-	}
-	*dst = '\0';
 	return 0;
 }
 
 int
 config_parse_url(struct config *c, const char *url, struct err *e)
 {
-	const char *start, *end, *host, *p, *at, *colon;
-	size_t len, hostlen, pre;
+	size_t len = url != NULL ? strlen(url) : 0;
 
 	c->base_url[0] = c->shown_url[0] = '\0';
 	c->url_user[0] = c->url_password[0] = '\0';
 	c->has_userinfo = 0;
-	len = url != NULL ? strlen(url) : 0;
-	start = url != NULL ? trim(url, &len) : NULL;
-	if (len == 0)
+	if (url == NULL || (str_trim(url, &len), len == 0))
 		return err_set(e, 500, 0, "IMMICH_URL is not set: set it to "
 		    "Immich's address, e.g. http://immich.local:2283");
-	end = start + len;
-	if (len >= CONFIG_URL_MAX)
-		return err_set(e, 500, 0, "IMMICH_URL is too long (over %d "
-		    "bytes)", CONFIG_URL_MAX - 1);
-	for (p = start; p < end; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if (ch <= 0x20 || ch >= 0x7f)
-			return err_set(e, 500, 0, "IMMICH_URL contains a space, "
-			    "a control or a non-ASCII character");
-		if (ch == '?' || ch == '#')
-			return err_set(e, 500, 0, "IMMICH_URL must not contain "
-			    "a query ('?') or a fragment ('#'): give only "
-			    "Immich's base address, e.g. http://immich.local:2283");
-	}
-	if (len >= 7 && strncasecmp(start, "http://", 7) == 0)
-		host = start + 7;
-	else if (len >= 8 && strncasecmp(start, "https://", 8) == 0)
-		host = start + 8;
-	else
-		return err_set(e, 500, 0, "IMMICH_URL must start with http:// "
-		    "or https://, e.g. http://immich.local:2283");
-	hostlen = 0;
-	while (host + hostlen < end && host[hostlen] != '/')
-		hostlen++;
-	/* The last '@' ends user:password: a raw '@' in a password works. */
-	at = memrchr(host, '@', hostlen);
-	if (hostlen == 0 || (at != NULL && at + 1 == host + hostlen) ||
-	    host[at != NULL ? at - host + 1 : 0] == ':')
-		return err_set(e, 500, 0, "IMMICH_URL has no host name, e.g. "
-		    "http://immich.local:2283");
-	if (check_port(at != NULL ? at + 1 : host, host + hostlen) != 0)
-		return err_set(e, 500, 0, "IMMICH_URL has a bad port: give a "
-		    "number from 1 to 65535, e.g. http://immich.local:2283");
-	if (at != NULL) {
-		/* The first ':' splits it: a user name never holds one. */
-		colon = memchr(host, ':', (size_t)(at - host));
-		if (decode(c->url_user, host, colon != NULL ? colon : at) != 0 ||
-		    (colon != NULL && decode(c->url_password, colon + 1,
-		    at) != 0)) {
-			explicit_bzero(c->url_password,
-			    sizeof(c->url_password));
-			return err_set(e, 500, 0, "IMMICH_URL's user name or "
-			    "password holds %%00, which cannot be sent");
-		}
-		c->has_userinfo = 1;
-	}
-	/* Users paste ".../", ".../api" and ".../api/": all mean the base. */
-	while (end > host + hostlen && end[-1] == '/')
-		end--;
-	if (end - (host + hostlen) >= 4 && memcmp(end - 4, "/api", 4) == 0)
-		end -= 4;
-	while (end > host + hostlen && end[-1] == '/')
-		end--;
-	/*
-	 * Neither form holds "user:password@": libcurl gets them apart
-	 * (upstream.c), so no URL it resolves (a relative redirect) or
-	 * reports carries them into a message.
-	 */
-	pre = (size_t)(host - start);
-	if (at != NULL)
-		host = at + 1;
-	memcpy(c->base_url, start, pre);
-	memcpy(c->base_url + pre, host, (size_t)(end - host));
-	c->base_url[pre + (size_t)(end - host)] = '\0';
+	if (url_parse(&immich_url, url, c->base_url, c->url_user,
+	    c->url_password, &c->has_userinfo, e) != 0)
+		return -1;
 	memcpy(c->shown_url, c->base_url, strlen(c->base_url) + 1);
 	return 0;
+}
+
+static int
+load_url(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
+{
+	int rc = config_parse_url(c, get(s->name), e);
+
+	/*
+	 * From here on no message holds the password, nor the key (what
+	 * key_clean is given, even when refused), even in a value shown
+	 * back (a key pasted in the wrong variable too).
+	 */
+	config_secrets(c);
+	return rc;
 }
 
 int
@@ -242,7 +197,7 @@ config_parse_seconds(long *out, const char *name, const char *v, long def,
 
 	*out = def;
 	len = v != NULL ? strlen(v) : 0;
-	v = v != NULL ? trim(v, &len) : NULL;
+	v = v != NULL ? str_trim(v, &len) : NULL;
 	if (len == 0)
 		return 0;
 	if (len < sizeof(buf)) {
@@ -263,218 +218,12 @@ config_parse_seconds(long *out, const char *name, const char *v, long def,
 	    len > SHOWN_MAX ? "..." : "");
 }
 
-/* A variable name followed by '=' at the start of s: its length, or 0. */
-static size_t
-assignment(const char *s, size_t len)
-{
-	size_t i = 0;
-	int underscore = 0;
-
-	/*
-	 * An Immich key has no '_', so a name holding one is no piece of a
-	 * key: it may be shown.
-	 */
-	while (i < len && i < 64 && (s[i] == '_' || (s[i] >= 'A' &&
-	    s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-	    (i > 0 && s[i] >= '0' && s[i] <= '9')))
-		underscore |= s[i++] == '_';
-	return underscore && i < len && s[i] == '=' ? i : 0;
-}
-
-/*
- * What kind of character starts at s (n bytes), for messages; buf (8
- * bytes) holds an ASCII punctuation character's own name: it cannot be a
- * piece of an Immich key.
- */
-static const char *
-char_kind(const unsigned char *s, size_t n, char *buf)
-{
-	if (*s == '\r' || *s == '\n')
-		return "a line break";
-	if (*s == ' ')
-		return "a space";
-	if (*s == '\t')
-		return "a tab";
-	if (*s < 0x20 || *s == 0x7f)
-		return "a control character";
-	if (*s == '"' || *s == '\'' || *s == '`')
-		return "a quotation mark";
-	if (*s == '=')
-		return "an '='";
-	if (*s < 0x80) {
-		snprintf(buf, 8, "a '%c'", *s);
-		return buf;
-	}
-	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0x98 &&
-	    s[2] <= 0x9f)
-		return "a typographic quotation mark";
-	if (n >= 2 && s[0] == 0xc2 && s[1] == 0xa0)
-		return "a non-breaking space";
-	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0x8b &&
-	    s[2] <= 0x8d)
-		return "a zero-width space";
-	return "a non-ASCII character";
-}
-
-/* The first character of s no Immich key has, as an error; 0 if none. */
 static int
-check_key_chars(const char *s, size_t len, const char *from, struct err *e)
+load_seconds(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, name;
-	const char *hint = "";
-	char kind[8];
-
-	for (i = 0; i < len; i++)
-		if (!((u[i] >= 'A' && u[i] <= 'Z') ||
-		    (u[i] >= 'a' && u[i] <= 'z') ||
-		    (u[i] >= '0' && u[i] <= '9')))
-			break;
-	if (i == len)
-		return 0;
-	if ((name = assignment(s, len)) > 0 ||
-	    (len > 7 && memcmp(s, "export", 6) == 0 && is_space(s[6]) &&
-	    (name = assignment(s + 7, len - 7)) > 0)) {
-		const char *n = s + (s[name] == '=' ? 0 : 7);
-		return err_set(e, 500, 0, "%s: the key holds an '=' at "
-		    "character %zu: it looks like a copied \"%.*s=...\" line; "
-		    "give only the key (Immich's keys are letters and digits)",
-		    from, (size_t)(n - s) + name + 1, (int)name, n);
-	}
-	if (u[i] == '\r' || u[i] == '\n')
-		hint = ": the key must be on one line";
-	else if (u[i] == '"' || u[i] == '\'' || u[i] == '`' ||
-	    u[i] >= 0x80)
-		hint = ": copy the key without quotation marks or other text";
-	else if (u[i] == ' ' || u[i] == '\t')
-		hint = ": copy the key alone";
-	return err_set(e, 500, 0, "%s: the key holds %s at character %zu of "
-	    "%zu; Immich's API keys are only letters and digits%s", from,
-	    char_kind(u + i, len - i, kind), i + 1, len, hint);
-}
-
-int
-config_clean_key(struct config *c, const char *buf, size_t len,
-    const char *from, struct err *e)
-{
-	const char *s = buf;
-
-	if (len >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 ||
-	    memcmp(s, "\xfe\xff", 2) == 0))
-		return err_set(e, 500, 0, "%s is in UTF-16 (\"Unicode\" on "
-		    "Windows): save the key as plain text (UTF-8 or ASCII)",
-		    from);
-	if (len >= 3 && memcmp(s, UTF8_BOM, 3) == 0) {
-		s += 3;		/* Windows editors start UTF-8 files with it */
-		len -= 3;
-	}
-	s = trim(s, &len);
-	if (len >= CONFIG_SECRET_MIN)
-		err_secret_add(s, len);	/* refused or not, it may be one */
-	if (len == 0)
-		return err_set(e, 500, 0, "%s is empty: it must hold an Immich "
-		    "API key", from);
-	if (len >= CONFIG_KEY_MAX)
-		return err_set(e, 500, 0, "%s is too long for an API key "
-		    "(over %d bytes)", from, CONFIG_KEY_MAX - 1);
-	if (check_key_chars(s, len, from, e) != 0)
-		return -1;
-	if (len < CONFIG_KEY_MIN)
-		return err_set(e, 500, 0, "%s is too short for an Immich API key "
-		    "(under %d characters): copy the whole key Immich showed "
-		    "when it was created", from, CONFIG_KEY_MIN);
-	memcpy(c->key, s, len);
-	c->key[len] = '\0';
-	return 0;
-}
-
-/* What a file that is not a regular one is, for messages. */
-static const char *
-file_kind(mode_t m)
-{
-	if (S_ISFIFO(m))
-		return "a named pipe (FIFO)";
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "not a regular file";
-}
-
-/* Why path cannot be opened (errno err), naming who tried. */
-static int
-key_file_error(const char *path, int err, struct err *e)
-{
-	unsigned long uid = (unsigned long)geteuid();
-	struct stat st;
-
-	if ((err == EACCES || err == EPERM) && stat(path, &st) == 0)
-		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s cannot "
-		    "be read by uid %lu, which runs the service: %s (it "
-		    "belongs to uid %lu, mode %04o): make it readable by uid "
-		    "%lu, e.g. chown %lu %s && chmod 0400 %s", path, uid,
-		    strerror(err), (unsigned long)st.st_uid,
-		    (unsigned)(st.st_mode & 07777), uid, uid, path, path);
-	if (err == ENOENT || err == ENOTDIR)
-		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s does "
-		    "not exist (check the path, and that the file is mounted "
-		    "into the container or given to the service)", path);
-	return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s cannot be read "
-	    "by uid %lu, which runs the service: %s", path, uid,
-	    strerror(err));
-}
-
-static int
-load_key_file(struct config *c, const char *path, struct err *e)
-{
-	char buf[KEY_FILE_MAX + 1];
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd, rc;
-
-	/*
-	 * Never block: a FIFO would hang every request, /healthz and the
-	 * start-up check until someone writes to it.
-	 */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd == -1)
-		return key_file_error(path, errno, e);
-	if (fstat(fd, &st) != 0) {
-		rc = errno;
-		close(fd);
-		return key_file_error(path, rc, e);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE %s is %s: "
-		    "give a regular file holding only the key", path,
-		    file_kind(st.st_mode));
-	}
-	while (len < sizeof(buf) &&
-	    (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = errno;
-			close(fd);
-			explicit_bzero(buf, sizeof(buf));
-			return key_file_error(path, rc, e);
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	if (len > KEY_FILE_MAX)
-		rc = err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE is larger "
-		    "than %d bytes: it must hold only the API key",
-		    KEY_FILE_MAX);
-	else
-		rc = config_clean_key(c, buf, len, "IMMICH_JOBS_API_KEY_FILE",
-		    e);
-	explicit_bzero(buf, sizeof(buf));
-	return rc;
+	return config_parse_seconds((long *)((char *)c + s->off), s->name,
+	    get(s->name), s->dflt, s->min, s->max, e);
 }
 
 /*
@@ -492,59 +241,64 @@ key_permission(const char *api)
 }
 
 static int
-load_key(struct config *c, config_getenv_fn get, struct err *e)
+load_key_file(struct config *c, const char *path, struct err *e)
 {
-	const char *key = get("IMMICH_JOBS_API_KEY"), *file_v;
-	char file[CONFIG_PATH_MAX];
-	size_t len = key != NULL ? strlen(key) : 0;
-	const char *k = key != NULL ? trim(key, &len) : NULL;
-	char api[16];
-	int too_long;
+	char buf[KEY_FILE_MAX + 1];
+	size_t len;
+	int rc;
 
-	file_v = value(get, "IMMICH_JOBS_API_KEY_FILE", file, sizeof(file),
-	    &too_long);
-	if (len == 0)
-		key = NULL;
-	else if (len >= CONFIG_SECRET_MIN)
+	rc = key_file_read(path, "IMMICH_JOBS_API_KEY_FILE", "the key", buf,
+	    sizeof(buf), &len, e);
+	if (rc == 0)
+		rc = key_clean(c->key, buf, len, "IMMICH_JOBS_API_KEY_FILE", e);
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+static int
+load_key(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
+{
+	const char *key = get(s->name);
+	char file[CONFIG_PATH_MAX], api[16];
+	size_t len = key != NULL ? strlen(key) : 0;
+	const char *k = key != NULL ? str_trim(key, &len) : NULL;
+	int has_file, too_long;
+
+	if (len >= KEY_SECRET_MIN)
 		err_secret_add(k, len);	/* used or not, it may be a key */
-	if (key != NULL && file_v != NULL)
+	has_file = path_value(file, get, "IMMICH_JOBS_API_KEY_FILE", e);
+	if (len > 0 && has_file != 0)
 		return err_set(e, 500, 0, "both IMMICH_JOBS_API_KEY and "
 		    "IMMICH_JOBS_API_KEY_FILE are set: set only one");
-	if (file_v != NULL && too_long)
-		return err_set(e, 500, 0, "IMMICH_JOBS_API_KEY_FILE is too "
-		    "long a path");
-	if (file_v != NULL)
+	if (has_file < 0)
+		return -1;
+	if (has_file)
 		return load_key_file(c, file, e);
-	if (key == NULL)
+	if (len == 0)
 		return err_set(e, 500, 0, "no API key: set IMMICH_JOBS_API_KEY "
 		    "or IMMICH_JOBS_API_KEY_FILE to an Immich API key with the "
 		    "%s permission", key_permission(value(get,
 		    "IMMICH_JOBS_API", api, sizeof(api), &too_long)));
-	return config_clean_key(c, k, len, "IMMICH_JOBS_API_KEY", e);
+	return key_clean(c->key, k, len, s->name, e);
 }
 
 static int
-load_ca(struct config *c, config_getenv_fn get, struct err *e)
+load_ca(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
 {
-	const char *ca;
 	struct stat st;
-	int too_long;
+	int rc;
 
-	c->ca_file[0] = '\0';
-	ca = value(get, "IMMICH_JOBS_CA_FILE", c->ca_file, sizeof(c->ca_file),
-	    &too_long);
-	if (ca == NULL)
-		return 0;
-	if (too_long)
-		return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE is too long a "
-		    "path");
-	if (access(ca, R_OK) != 0) {
+	if ((rc = path_value(c->ca_file, get, s->name, e)) <= 0)
+		return rc;
+	if (access(c->ca_file, R_OK) != 0) {
 		int saved = errno;
 		c->ca_file[0] = '\0';
 		return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE cannot be read: "
 		    "%s", strerror(saved));
 	}
-	if (stat(ca, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (stat(c->ca_file, &st) != 0 || !S_ISREG(st.st_mode)) {
 		c->ca_file[0] = '\0';
 		return err_set(e, 500, 0, "IMMICH_JOBS_CA_FILE is not a file: "
 		    "give the CA certificate as a PEM file");
@@ -552,12 +306,83 @@ load_ca(struct config *c, config_getenv_fn get, struct err *e)
 	return 0;
 }
 
+/*
+ * The client certificate and its key: files the service's user can read,
+ * checked here without reading them (the fetch module reads them, without
+ * blocking, on a cache miss).  The key is a secret like the API key.
+ */
 static int
-load_cache_dir(struct config *c, config_getenv_fn get, struct err *e)
+load_client_file(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
+{
+	char *path = (char *)c + s->off, buf[CONFIG_PATH_MAX];
+	int rc, too_long;
+
+	if ((rc = path_value(path, get, s->name, e)) <= 0)
+		return rc;
+	if (path == c->client_key && c->client_cert[0] == '\0' &&
+	    value(get, "IMMICH_JOBS_CLIENT_CERT", buf, sizeof(buf),
+	    &too_long) == NULL)
+		rc = err_set(e, 500, 0, "IMMICH_JOBS_CLIENT_KEY is set but not "
+		    "IMMICH_JOBS_CLIENT_CERT: set it to the client certificate "
+		    "(PEM) the key belongs to");
+	else
+		rc = key_file_check(path, s->name, path == c->client_key ?
+		    "the private key (PEM)" : "the certificate (PEM)", e);
+	if (rc != 0)
+		path[0] = '\0';
+	return rc;
+}
+
+static int
+load_proxy(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
+{
+	const char *v = get(s->name);
+	size_t len = v != NULL ? strlen(v) : 0;
+
+	if (v == NULL || (str_trim(v, &len), len == 0))
+		return 0;
+	if (url_parse(&proxy_url, v, c->proxy, c->proxy_user,
+	    c->proxy_password, &c->proxy_has_userinfo, e) != 0)
+		return -1;
+	config_secrets(c);
+	return 0;
+}
+
+/* Host names, domains and addresses, as libcurl's CURLOPT_NOPROXY takes. */
+static int
+load_no_proxy(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
+{
+	const char *v;
+	int too_long;
+	size_t i;
+
+	v = value(get, s->name, c->no_proxy, sizeof(c->no_proxy), &too_long);
+	if (v == NULL)
+		return 0;
+	if (too_long)
+		return err_set(e, 500, 0, "%s is too long (over %zu bytes)",
+		    s->name, sizeof(c->no_proxy) - 1);
+	for (i = 0; v[i] != '\0'; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7f) {
+			c->no_proxy[0] = '\0';
+			return err_set(e, 500, 0, "%s holds a control or "
+			    "non-ASCII character: give host names, domains or "
+			    "addresses separated by commas, e.g. "
+			    "localhost,.lan,192.168.1.10", s->name);
+		}
+	return 0;
+}
+
+/* The directory, from the first variable of the three that is set. */
+static int
+cache_dir_from(struct config *c, config_getenv_fn get, const char **from)
 {
 	char buf[CONFIG_PATH_MAX];
-	const char *from = "IMMICH_JOBS_CACHE_DIR", *v;
-	int too_long, n;
+	const char *v;
+	int too_long;
 
 	/*
 	 * The default is a directory no other local user can make first:
@@ -567,21 +392,30 @@ load_cache_dir(struct config *c, config_getenv_fn get, struct err *e)
 	 * (nothing is cached); immich-jobs-proxy always gives the CGI a
 	 * private directory.
 	 */
-	if ((v = value(get, from, buf, sizeof(buf), &too_long)) != NULL)
-		n = too_long ? -1 : snprintf(c->cache_dir,
+	if ((v = value(get, *from, buf, sizeof(buf), &too_long)) != NULL)
+		return too_long ? -1 : snprintf(c->cache_dir,
 		    sizeof(c->cache_dir), "%s", v);
-	else if ((v = value(get, from = "RUNTIME_DIRECTORY", buf,
-	    sizeof(buf), &too_long)) != NULL)
-		n = too_long ? -1 : snprintf(c->cache_dir,
+	*from = "RUNTIME_DIRECTORY";
+	if ((v = value(get, *from, buf, sizeof(buf), &too_long)) != NULL)
+		return too_long ? -1 : snprintf(c->cache_dir,
 		    sizeof(c->cache_dir), "%.*s", (int)strcspn(v, ":"), v);
-	else if ((v = value(get, from = "XDG_RUNTIME_DIR", buf, sizeof(buf),
-	    &too_long)) != NULL)
-		n = too_long ? -1 : snprintf(c->cache_dir,
+	*from = "XDG_RUNTIME_DIR";
+	if ((v = value(get, *from, buf, sizeof(buf), &too_long)) != NULL)
+		return too_long ? -1 : snprintf(c->cache_dir,
 		    sizeof(c->cache_dir), "%s/immich-jobs-proxy", v);
-	else {
-		c->cache_dir[0] = '\0';
+	c->cache_dir[0] = '\0';
+	return 0;
+}
+
+static int
+load_cache_dir(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
+{
+	const char *from = s->name;
+	int n = cache_dir_from(c, get, &from);
+
+	if (n == 0)
 		return 0;
-	}
 	/* Room for "/<16 hex digits>.lock" after it: see cache_path. */
 	if (n < 0 || (size_t)n >= sizeof(c->cache_dir) - 32)
 		return err_set(e, 500, 0, "%s is too long a path", from);
@@ -592,14 +426,15 @@ load_cache_dir(struct config *c, config_getenv_fn get, struct err *e)
 }
 
 static int
-load_api(struct config *c, config_getenv_fn get, struct err *e)
+load_api(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
 {
 	char buf[16];
 	const char *api;
 	int too_long;
 
 	c->api = CONFIG_API_AUTO;
-	api = value(get, "IMMICH_JOBS_API", buf, sizeof(buf), &too_long);
+	api = value(get, s->name, buf, sizeof(buf), &too_long);
 	if (api == NULL || strcasecmp(api, "auto") == 0)
 		return 0;
 	if (strcasecmp(api, "jobs") == 0)
@@ -617,11 +452,12 @@ load_api(struct config *c, config_getenv_fn get, struct err *e)
  * bound on connecting, every miss would wait the whole IMMICH_JOBS_TIMEOUT.
  */
 static int
-load_connect_timeout(struct config *c, config_getenv_fn get, struct err *e)
+load_connect_timeout(struct config *c, const struct config_setting *s,
+    config_getenv_fn get, struct err *e)
 {
-	if (config_parse_seconds(&c->connect_timeout,
-	    "IMMICH_JOBS_CONNECT_TIMEOUT", get("IMMICH_JOBS_CONNECT_TIMEOUT"),
-	    c->timeout < 3 ? c->timeout : 3, 1, 60, e) != 0)
+	if (config_parse_seconds(&c->connect_timeout, s->name, get(s->name),
+	    c->timeout < s->dflt ? c->timeout : s->dflt, s->min, s->max,
+	    e) != 0)
 		return -1;
 	if (c->connect_timeout > c->timeout)
 		return err_set(e, 500, 0, "IMMICH_JOBS_CONNECT_TIMEOUT (%ld s) "
@@ -641,8 +477,12 @@ add_problem(struct err *all, const struct err *one)
 		err_set(all, 500, 0, "%s; %s", all->msg, one->msg);
 }
 
-void
-config_secrets(const struct config *c)
+/*
+ * What goes in an Authorization: Basic header for user:password, and its
+ * base64, registered as secrets: a proxy may echo either.
+ */
+static void
+userinfo_secrets(const char *user, const char *password)
 {
 	static const char b64[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -650,16 +490,11 @@ config_secrets(const struct config *c)
 	size_t len, i, o = 0;
 	unsigned v;
 
-	err_secrets_clear();
-	err_secret_add(c->key, strlen(c->key));
-	if (!c->has_userinfo)
+	err_secret_add(password, strlen(password));
+	if (password[0] == '\0')
 		return;
-	err_secret_add(c->url_password, strlen(c->url_password));
-	/* What goes in the Authorization: Basic header, and its base64. */
-	len = (size_t)snprintf(pair, sizeof(pair), "%s:%s", c->url_user,
-	    c->url_password);
-	if (c->url_password[0] != '\0')
-		err_secret_add(pair, len);
+	len = (size_t)snprintf(pair, sizeof(pair), "%s:%s", user, password);
+	err_secret_add(pair, len);
 	for (i = 0; i < len && o + 4 < sizeof(enc); i += 3) {
 		v = (unsigned char)pair[i] << 16;
 		if (i + 1 < len)
@@ -671,57 +506,49 @@ config_secrets(const struct config *c)
 		enc[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
 		enc[o++] = i + 2 < len ? b64[v & 63] : '=';
 	}
-	if (c->url_password[0] != '\0' && i >= len)
+	if (i >= len)
 		err_secret_add(enc, o);
 	explicit_bzero(pair, sizeof(pair));
 	explicit_bzero(enc, sizeof(enc));
 }
 
+void
+config_secrets(const struct config *c)
+{
+	err_secrets_clear();
+	err_secret_add(c->key, strlen(c->key));
+	if (c->has_userinfo)
+		userinfo_secrets(c->url_user, c->url_password);
+	if (c->proxy_has_userinfo)
+		userinfo_secrets(c->proxy_user, c->proxy_password);
+}
+
+static void
+wipe(struct config *c)
+{
+	explicit_bzero(c->key, sizeof(c->key));
+	explicit_bzero(c->url_password, sizeof(c->url_password));
+	explicit_bzero(c->proxy_password, sizeof(c->proxy_password));
+	err_secrets_clear();
+}
+
 int
 config_load(struct config *c, config_getenv_fn get, struct err *e)
 {
+	const struct config_setting *s;
 	struct err one, all;
 
 	memset(c, 0, sizeof(*c));
 	err_clear(e);
 	err_clear(&all);
 	/* Every check runs, so one answer names every problem. */
-	err_clear(&one);
-	if (config_parse_url(c, get("IMMICH_URL"), &one) != 0)
-		add_problem(&all, &one);
-	/*
-	 * From here on no message holds the password, nor the key (what
-	 * config_clean_key is given, even when refused), even in a value
-	 * shown back (a key pasted in the wrong variable too).
-	 */
-	config_secrets(c);
-	if (load_key(c, get, &one) != 0)
-		add_problem(&all, &one);
-	if (config_parse_seconds(&c->timeout, "IMMICH_JOBS_TIMEOUT",
-	    get("IMMICH_JOBS_TIMEOUT"), CONFIG_TIMEOUT_DEFAULT, 1,
-	    CONFIG_TIMEOUT_MAX, &one) != 0)
-		add_problem(&all, &one);
-	if (load_connect_timeout(c, get, &one) != 0)
-		add_problem(&all, &one);
-	if (config_parse_seconds(&c->cache_ttl, "IMMICH_JOBS_CACHE_TTL",
-	    get("IMMICH_JOBS_CACHE_TTL"), 5, 0, 86400, &one) != 0)
-		add_problem(&all, &one);
-	if (config_parse_seconds(&c->stale_ttl, "IMMICH_JOBS_STALE_TTL",
-	    get("IMMICH_JOBS_STALE_TTL"), 60, 0, 86400, &one) != 0)
-		add_problem(&all, &one);
-	if (config_parse_seconds(&c->stall_after, "IMMICH_JOBS_STALL_AFTER",
-	    get("IMMICH_JOBS_STALL_AFTER"), 300, 10, 86400, &one) != 0)
-		add_problem(&all, &one);
-	if (load_api(c, get, &one) != 0)
-		add_problem(&all, &one);
-	if (load_ca(c, get, &one) != 0)
-		add_problem(&all, &one);
-	if (load_cache_dir(c, get, &one) != 0)
-		add_problem(&all, &one);
+	for (s = config_settings; s->name != NULL; s++) {
+		err_clear(&one);
+		if (s->load != NULL && s->load(c, s, get, &one) != 0)
+			add_problem(&all, &one);
+	}
 	if (all.status != 0) {
-		explicit_bzero(c->key, sizeof(c->key));
-		explicit_bzero(c->url_password, sizeof(c->url_password));
-		err_secrets_clear();
+		wipe(c);
 		*e = all;
 		return -1;
 	}

@@ -11,19 +11,17 @@
 #define IJP_CONFIG_H
 
 #include "err.h"
+#include "key.h"
+#include "url.h"
 
-#define CONFIG_URL_MAX		1024	/* bytes, IMMICH_URL after normalising */
-#define CONFIG_KEY_MAX		512	/* bytes, the API key */
-#define CONFIG_KEY_MIN		16	/* bytes; Immich's keys are longer */
-/*
- * A refused key shorter than this is not masked in messages: "***" in
- * place of every "e" or "1" would garble them, and so short a string
- * hides nothing of a real key (Immich's are over 40 characters).
- */
-#define CONFIG_SECRET_MIN	8
+#define CONFIG_URL_MAX		URL_MAX	/* bytes, IMMICH_URL after normalising */
+#define CONFIG_KEY_MAX		KEY_MAX	/* bytes, the API key */
+#define CONFIG_KEY_MIN		KEY_MIN	/* bytes; Immich's keys are longer */
+#define CONFIG_SECRET_MIN	KEY_SECRET_MIN
 #define CONFIG_PATH_MAX		1024	/* bytes, file and directory names */
 #define CONFIG_TIMEOUT_DEFAULT	10	/* seconds, IMMICH_JOBS_TIMEOUT unset */
 #define CONFIG_TIMEOUT_MAX	60	/* seconds, IMMICH_JOBS_TIMEOUT's top */
+#define CONFIG_PEM_MAX		65536	/* bytes of a client certificate or key file */
 
 enum config_api {
 	CONFIG_API_AUTO,	/* GET /api/jobs, on 404 GET /api/queues */
@@ -46,37 +44,64 @@ struct config {
 	long		 stale_ttl;	/* seconds a result may stand in on error */
 	long		 stall_after;	/* seconds with work waiting, none active */
 	char		 cache_dir[CONFIG_PATH_MAX]; /* "" = no cache */
+	char		 client_cert[CONFIG_PATH_MAX]; /* PEM, "" = none */
+	char		 client_key[CONFIG_PATH_MAX]; /* PEM, "" = in client_cert */
+	char		 proxy[CONFIG_URL_MAX];	/* no user:pass@; "" = none */
+	char		 proxy_user[CONFIG_URL_MAX]; /* decoded */
+	char		 proxy_password[CONFIG_URL_MAX]; /* secret */
+	int		 proxy_has_userinfo;
+	char		 no_proxy[CONFIG_URL_MAX]; /* hosts that skip the proxy */
 };
 
 /* Looks a variable up by name; returns NULL when unset.  getenv fits. */
 typedef const char *(*config_getenv_fn)(const char *name);
 
 /*
+ * One setting: the table config_settings (ending with a NULL name) lists
+ * every variable config_load reads, in the order it reads them.
+ * config_seen looks for them, --help lists them, and the tests check
+ * that lighttpd.conf passes each to the CGI and README.md documents each:
+ * a new setting is a line here and its use.
+ */
+struct config_setting {
+	const char	*name;
+	const char	*def;		/* the default as --help shows it */
+	const char	*range;		/* the values it takes */
+	const char	*help;		/* what it is, in a few words */
+	int		(*load)(struct config *, const struct config_setting *,
+			    config_getenv_fn, struct err *);
+	size_t		 off;		/* the member of struct config it fills */
+	long		 dflt, min, max; /* whole seconds: default and range */
+};
+
+extern const struct config_setting config_settings[];
+
+/*
  * config_load - fill c from the variables that get returns:
- *   IMMICH_URL (required), IMMICH_JOBS_API_KEY or IMMICH_JOBS_API_KEY_FILE
- *   (exactly one), IMMICH_JOBS_TIMEOUT (default 10),
- *   IMMICH_JOBS_CONNECT_TIMEOUT (default 3, or IMMICH_JOBS_TIMEOUT when that
- *   is less; 1-60 and not above IMMICH_JOBS_TIMEOUT), IMMICH_JOBS_CA_FILE,
- *   IMMICH_JOBS_API (auto), IMMICH_JOBS_CACHE_TTL (5), IMMICH_JOBS_STALE_TTL
- *   (60), IMMICH_JOBS_STALL_AFTER (300, 10-86400), IMMICH_JOBS_CACHE_DIR
- *   (default: the first path of RUNTIME_DIRECTORY, else
- *   $XDG_RUNTIME_DIR/immich-jobs-proxy, else "": nothing is cached).
+ *   those of config_settings; the connect timeout's default is
+ *   IMMICH_JOBS_TIMEOUT when that is less than 3; IMMICH_JOBS_CACHE_DIR's
+ *   is the first path of RUNTIME_DIRECTORY, else
+ *   $XDG_RUNTIME_DIR/immich-jobs-proxy, else "": nothing is cached.
  * Every value is trimmed of surrounding white space first; IMMICH_JOBS_API
  * is case-insensitive.  IMMICH_URL is split as config_parse_url says.  The
  * key file is opened without blocking, must be a regular file and is read
  * whole (at most 4096 bytes); the key, from the file or the variable, goes
- * through config_clean_key.
+ * through key_clean.  The client certificate and key files are only
+ * checked (key_file_check): the fetch module reads them.  IMMICH_JOBS_PROXY
+ * is split as IMMICH_URL is (its user:password apart, a secret).
  * Returns 0, or -1 with e set to status 500 and a message naming every
  * problem found (not only the first), each naming its variable: missing,
  * both key variables set, a key file that cannot be read (the message names
  * the path and the uid the service runs as), is not a regular file, is
- * empty or over 4096 bytes, the key errors of config_clean_key, the URL
+ * empty or over 4096 bytes, the key errors of key_clean, the URL
  * errors of config_parse_url, a number that is not a whole number in range
  * (the message shows the value received), a connect timeout above the
  * timeout, a CA file that is not a readable regular file or too long a
  * path, a cache directory (or the variable it came from) that is relative
- * or too long, an unknown IMMICH_JOBS_API.  The message never contains the
- * key nor IMMICH_URL's password.  On success the secrets are registered
+ * or too long, an unknown IMMICH_JOBS_API, a client certificate or key
+ * file that cannot be opened as a regular file (key_file_check), a key
+ * without a certificate, a proxy address that url_parse refuses.  The
+ * message never contains the key nor a password.  On success the secrets are registered
  * with err_secret_add (config_secrets).
  * c is caller-owned; nothing is allocated.
  */
@@ -90,15 +115,11 @@ int	config_load(struct config *c, config_getenv_fn get, struct err *e);
 int	config_seen(config_getenv_fn get);
 
 /*
- * config_parse_url - check and normalise an IMMICH_URL value (trimmed of
- * surrounding white space) into c->base_url and c->shown_url, without any
- * "user:password@": that goes, percent-decoded, to c->url_user and
- * c->url_password (c->has_userinfo set), split at the first ':'; the last
- * '@' before the host ends it, so a raw '@' in a password works.  libcurl
- * gets them apart from the URL, so no URL it builds holds them.
- * Returns 0 or -1 with e (500) naming IMMICH_URL: not set, no http:// or
- * https://, no host, a bad port, a query, fragment, space, control or
- * non-ASCII character, "%00" in the user name or password, too long.
+ * config_parse_url - check and normalise an IMMICH_URL value into
+ * c->base_url and c->shown_url, its user name and password into
+ * c->url_user and c->url_password (c->has_userinfo), as url_parse says.
+ * Returns 0 or -1 with e (500): not set (NULL or blank), or url_parse's
+ * errors.
  */
 int	config_parse_url(struct config *c, const char *url, struct err *e);
 
@@ -112,29 +133,10 @@ int	config_parse_seconds(long *out, const char *name, const char *value,
 	    long def, long min, long max, struct err *e);
 
 /*
- * config_clean_key - drop a UTF-8 byte-order mark and surrounding white
- * space from the len bytes at buf, check that what is left can be an
- * Immich API key and copy it to c->key.  Immich makes its keys from random
- * bytes in base64 with every non-word character removed
- * (server/src/repositories/crypto.repository.ts, randomBytesAsText), so a
- * key is letters and digits only.  from names the variable in errors.
- * Returns 0, or -1 with e (500): empty; over CONFIG_KEY_MAX - 1 bytes; a
- * character no Immich key has (a space, tab, line break, control
- * character, quotation mark, '=', another punctuation character or a
- * non-ASCII one, UTF-16), saying which kind and at which character, and
- * when the value looks like a copied NAME=value line, that name; under
- * CONFIG_KEY_MIN characters (a shorter key could not be kept out of
- * messages).  The message never holds the key: what is left after the
- * trimming is registered with err_secret_add first, valid or not.
- */
-int	config_clean_key(struct config *c, const char *buf, size_t len,
-	    const char *from, struct err *e);
-
-/*
  * config_secrets - register c's secrets with err_secret_add, in place of
  * any registered before, so no message made afterwards holds them: the
- * key, IMMICH_URL's password, its "user:password" and that pair in base64
- * (an echoed Authorization: Basic header).  Called by config_load; the fetch module, which has its
+ * key, IMMICH_URL's and IMMICH_JOBS_PROXY's passwords, each "user:password"
+ * and that pair in base64 (an echoed Authorization: Basic header).  Called by config_load; the fetch module, which has its
  * own copy of lib/err.c, calls it too.
  */
 void	config_secrets(const struct config *c);

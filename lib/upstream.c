@@ -1,5 +1,6 @@
 /* upstream.c - one GET to Immich and what its answer means; see upstream.h. */
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,7 +10,9 @@
 #include <json-c/json.h>
 
 #include "diagnose.h"
+#include "key.h"
 #include "upstream.h"
+#include "url.h"
 
 #ifndef VERSION
 #define VERSION "dev"
@@ -29,6 +32,8 @@ struct response {
 	struct diag_headers hdrs;	/* Server, cf-mitigated, ... */
 	long	 ssl_verify;		/* OpenSSL's verify result, 0 = fine */
 	long	 os_errno;		/* the system's error connecting, 0 if none */
+	int	 cert_requested;	/* the server asked for a client certificate */
+	long	 connect_code;		/* a proxy's answer to CONNECT, 0 if none */
 };
 
 struct endpoint {
@@ -117,11 +122,101 @@ redirect_shown(char *dst, size_t size, const char *loc)
 	curl_url_cleanup(u);
 }
 
+/*
+ * A TLS client certificate, or its absence, that the server refused, and
+ * one libcurl could not use: the error, or 0 when rc is none of these.
+ */
+static int
+client_cert_error(const struct config *c, CURLcode rc, const char *detail,
+    const struct response *r, struct err *e)
+{
+	int set = c->client_cert[0] != '\0';
+
+	if (rc == CURLE_SSL_CERTPROBLEM && set)
+		return err_set(e, 500, 0, "IMMICH_JOBS_CLIENT_CERT or "
+		    "IMMICH_JOBS_CLIENT_KEY could not be used (%s): give the "
+		    "client certificate and its private key, unencrypted, in "
+		    "PEM form, the key the certificate's", detail);
+	if (rc != CURLE_SSL_CONNECT_ERROR && rc != CURLE_RECV_ERROR &&
+	    rc != CURLE_SEND_ERROR && rc != CURLE_GOT_NOTHING)
+		return 0;
+	if (!r->cert_requested &&
+	    strcasestr(detail, "certificate required") == NULL)
+		return 0;
+	if (!set)
+		return err_set(e, 502, 0, "the server at %s asks for a TLS "
+		    "client certificate (mutual TLS) and none is set (%s): set "
+		    "IMMICH_JOBS_CLIENT_CERT and IMMICH_JOBS_CLIENT_KEY to a "
+		    "certificate it accepts and its key", c->shown_url, detail);
+	if (r->header_bytes != 0)
+		return 0;
+	return err_set(e, 502, 0, "the server at %s refused the TLS client "
+	    "certificate of IMMICH_JOBS_CLIENT_CERT (%s): give one it accepts "
+	    "(from a CA it trusts, for client authentication, not expired) "
+	    "and its key", c->shown_url, detail);
+}
+
+/*
+ * The proxy refused to connect to Immich (its answer to CONNECT, code) or
+ * to forward a request (its own 407 in place of Immich's answer, which
+ * upstream, 407, holds).
+ */
+static int
+proxy_refused(const struct config *c, long code, int upstream,
+    struct err *e)
+{
+	return err_set(e, 502, upstream, "the proxy %s (IMMICH_JOBS_PROXY) "
+	    "refused to connect to %s: HTTP %ld%s", c->proxy, c->shown_url,
+	    code, code == 407 ? ": it wants a login: give it as "
+	    "user:password@ in IMMICH_JOBS_PROXY" : "");
+}
+
+/* IMMICH_JOBS_PROXY's own failures: the error, or 0 when not the proxy's. */
+static int
+proxy_error(const struct config *c, CURLcode rc, const char *detail,
+    const struct response *r, struct err *e)
+{
+	if (c->proxy[0] == '\0')
+		return 0;
+	if (rc == CURLE_COULDNT_RESOLVE_PROXY)
+		return err_set(e, 502, 0, "the proxy's host name could not be "
+		    "resolved (%s): check IMMICH_JOBS_PROXY (%s)", detail,
+		    c->proxy);
+	if (r->connect_code >= 300)
+		return proxy_refused(c, r->connect_code, 0, e);
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_PROXY)
+		return err_set(e, 502, 0, "could not reach Immich at %s through "
+		    "the proxy %s (IMMICH_JOBS_PROXY%s): %s: is the proxy "
+		    "running there?", c->shown_url, c->proxy,
+		    c->no_proxy[0] != '\0' ? ", unless IMMICH_JOBS_NO_PROXY "
+		    "names Immich's host" : "", detail);
+	return 0;
+}
+
+/*
+ * "; its host name in DNS form (punycode) is xn--..." when IMMICH_URL's
+ * host is in another script (IDN), else "": what to give IMMICH_URL where
+ * that form is needed.
+ */
+static const char *
+ace_hint(const struct config *c, char *buf, size_t size)
+{
+	size_t len;
+	const char *h = url_host(c->shown_url, &len);
+
+	buf[0] = '\0';
+	if (strncmp(h, "xn--", 4) == 0 || memmem(h, len, ".xn--", 5) != NULL)
+		snprintf(buf, size, "; its host name in DNS form (punycode) "
+		    "is %.*s", (int)len, h);
+	return buf;
+}
+
 /* Turn a libcurl failure into our error. */
 static int
 transport_error(const struct config *c, CURLcode rc, const char *detail,
     const struct response *r, struct err *e)
 {
+	char hint[CONFIG_URL_MAX + 64];
 	int fds;
 
 	/*
@@ -135,6 +230,9 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 		return err_local(e, ENOMEM, "calling Immich");
 	if (strstr(detail, "thread failed to start") != NULL)
 		return err_local(e, EAGAIN, "looking up Immich's host name");
+	if (client_cert_error(c, rc, detail, r, e) != 0 ||
+	    proxy_error(c, rc, detail, r, e) != 0)
+		return -1;
 	switch (rc) {
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/*
@@ -172,8 +270,8 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 		    c->shown_url);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_set(e, 502, 0, "Immich's host could not be reached: "
-		    "its name could not be resolved (%s): check IMMICH_URL",
-		    detail);
+		    "its name could not be resolved (%s): check IMMICH_URL%s",
+		    detail, ace_hint(c, hint, sizeof(hint)));
 	case CURLE_COULDNT_CONNECT:
 		/* Refused: nothing listens, as while Immich starts. */
 		if (r->os_errno == ECONNREFUSED)
@@ -219,40 +317,124 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 	    c->shown_url, detail);
 }
 
-/* GET base_url + path into r.  Returns 0 when Immich answered at all. */
-static int
-fetch(const struct config *c, const char *path,
-    const struct timespec *deadline, struct response *r, struct err *e)
-{
-	char url[CONFIG_URL_MAX + 32], keyhdr[CONFIG_KEY_MAX + 16];
-	char errbuf[CURL_ERROR_SIZE], detail[CURL_ERROR_SIZE];
-	struct curl_slist *hdrs = NULL, *h;
-	char *ct = NULL, *loc = NULL, *ip = NULL;
-	curl_off_t connected_us = 0;
-	CURLcode rc;
-	CURL *curl;
-	long left, connect_ms;
-	int ret = 0;
+/*
+ * The TLS client certificate and its key, read on a miss, without
+ * blocking, as the API key file is; wiped and freed after the request.
+ */
+struct client_pem {
+	char	*cert, *key;
+	size_t	 cert_len, key_len;
+};
 
-	memset(r, 0, sizeof(*r));
-	if ((left = deadline_left_ms(deadline)) <= 0)
-		return transport_error(c, CURLE_OPERATION_TIMEDOUT, "", r, e);
-	if ((curl = curl_easy_init()) == NULL)
-		return err_local(e, ENOMEM, "starting libcurl");
-	snprintf(url, sizeof(url), "%s%s", c->base_url, path);
-	snprintf(keyhdr, sizeof(keyhdr), "x-api-key: %s", c->key);
-	if ((h = curl_slist_append(hdrs, keyhdr)) != NULL)
-		hdrs = h;
-	if (h == NULL || (h = curl_slist_append(hdrs,
-	    "Accept: application/json")) == NULL) {
-		ret = err_local(e, ENOMEM, "calling Immich");
-		goto done;
+static int
+read_pem(const char *path, const char *name, const char *holds, char **out,
+    size_t *len, struct err *e)
+{
+	if ((*out = malloc(CONFIG_PEM_MAX + 1)) == NULL)
+		return err_local(e, ENOMEM, "reading the client certificate");
+	return key_file_read(path, name, holds, *out, CONFIG_PEM_MAX + 1, len,
+	    e);
+}
+
+static void
+client_pem_free(struct client_pem *p)
+{
+	if (p->cert != NULL)
+		explicit_bzero(p->cert, CONFIG_PEM_MAX + 1);
+	if (p->key != NULL)
+		explicit_bzero(p->key, CONFIG_PEM_MAX + 1);
+	free(p->cert);
+	free(p->key);
+}
+
+static int
+client_pem_load(const struct config *c, struct client_pem *p, struct err *e)
+{
+	memset(p, 0, sizeof(*p));
+	if (c->client_cert[0] == '\0')
+		return 0;
+	if (read_pem(c->client_cert, "IMMICH_JOBS_CLIENT_CERT",
+	    "the certificate (PEM)", &p->cert, &p->cert_len, e) != 0 ||
+	    (c->client_key[0] != '\0' && read_pem(c->client_key,
+	    "IMMICH_JOBS_CLIENT_KEY", "the private key (PEM)", &p->key,
+	    &p->key_len, e) != 0)) {
+		client_pem_free(p);
+		return -1;
 	}
-	hdrs = h;
-	errbuf[0] = '\0';
+	return 0;
+}
+
+/*
+ * libcurl's trace of the TLS handshake is the one place that tells
+ * whether the server asked for a client certificate ("Request CERT"):
+ * TLS 1.2 servers then fail the handshake with an alert that names no
+ * cause, TLS 1.3 servers the first read.
+ */
+static int
+on_debug(CURL *curl, curl_infotype type, char *data, size_t len, void *arg)
+{
+	struct response *r = arg;
+
+	(void)curl;
+	if (type == CURLINFO_TEXT && memmem(data, len, "Request CERT", 12) !=
+	    NULL)
+		r->cert_requested = 1;
+	return 0;
+}
+
+/* TLS: always verified; the client certificate when there is one. */
+static void
+set_tls(CURL *curl, const struct config *c, const struct client_pem *p,
+    struct response *r)
+{
+	struct curl_blob cert = { p->cert, p->cert_len, CURL_BLOB_NOCOPY };
+	struct curl_blob key = { p->key, p->key_len, CURL_BLOB_NOCOPY };
+
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file[0] != '\0')
+		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
+	/* Read here, not by libcurl's fopen(), which a FIFO would block. */
+	if (p->cert != NULL) {
+		curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert);
+		curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (p->key != NULL) {
+		curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key);
+		curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	if (strncasecmp(c->base_url, "https://", 8) == 0) {
+		curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(curl, CURLOPT_DEBUGDATA, r);
+		curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+	}
+}
+
+/*
+ * The proxy is IMMICH_JOBS_PROXY's alone: never *_proxy from the
+ * environment (a CGI's HTTP_PROXY comes from a request's "Proxy:" header:
+ * httpoxy), nor no_proxy from it.
+ */
+static void
+set_proxy(CURL *curl, const struct config *c)
+{
+	curl_easy_setopt(curl, CURLOPT_PROXY, c->proxy);
+	curl_easy_setopt(curl, CURLOPT_NOPROXY, c->no_proxy);
+	if (c->proxy_has_userinfo) {
+		curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, c->proxy_user);
+		curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD,
+		    c->proxy_password);
+	}
+}
+
+/* Everything but TLS and the proxy: the request, its bounds, the answer. */
+static void
+set_request(CURL *curl, const struct config *c, const char *url,
+    struct curl_slist *hdrs, long left, long connect_ms, struct response *r)
+{
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	/*
-	 * IMMICH_URL's user:password goes apart from the URL (config.c took
+	 * IMMICH_URL's user:password goes apart from the URL (url.c took
 	 * it out), so a raw '@' in the password works and no URL libcurl
 	 * resolves or reports (a relative redirect) holds it.
 	 */
@@ -264,7 +446,6 @@ fetch(const struct config *c, const char *path,
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "immich-jobs-proxy/" VERSION);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_PROXY, "");	/* ignore *_proxy env */
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075700	/* 7.87.0 */
 	/*
@@ -276,9 +457,6 @@ fetch(const struct config *c, const char *path,
 	curl_easy_setopt(curl, CURLOPT_QUICK_EXIT, 1L);
 #endif
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left);
-	connect_ms = c->connect_timeout * 1000;
-	if (connect_ms > left)
-		connect_ms = left;
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	/*
 	 * Accept every coding libcurl decodes (gzip, deflate, br, zstd):
@@ -288,17 +466,22 @@ fetch(const struct config *c, const char *path,
 	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)JOBS_BODY_MAX);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->ca_file[0] != '\0')
-		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	rc = curl_easy_perform(curl);
+}
+
+/* What libcurl knows of the exchange, into r. */
+static void
+gather(CURL *curl, CURLcode rc, long left, long connect_ms,
+    struct response *r)
+{
+	char *ct = NULL, *loc = NULL, *ip = NULL;
+	curl_off_t connected_us = 0;
+
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &r->connect_code);
 	curl_easy_getinfo(curl, CURLINFO_HEADER_SIZE, &r->header_bytes);
 	if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
 	    ip != NULL && ip[0] != '\0')
@@ -317,9 +500,65 @@ fetch(const struct config *c, const char *path,
 	if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
 	    loc != NULL)
 		redirect_shown(r->location, sizeof(r->location), loc);
+}
+
+/* x-api-key and Accept into *hdrs; keyhdr holds the key until wiped. */
+static int
+make_headers(const struct config *c, char *keyhdr, size_t size,
+    struct curl_slist **hdrs)
+{
+	struct curl_slist *h;
+
+	snprintf(keyhdr, size, "x-api-key: %s", c->key);
+	if ((h = curl_slist_append(NULL, keyhdr)) == NULL)
+		return -1;
+	*hdrs = h;
+	if ((h = curl_slist_append(h, "Accept: application/json")) == NULL)
+		return -1;
+	return 0;
+}
+
+/* GET base_url + path into r.  Returns 0 when Immich answered at all. */
+static int
+fetch(const struct config *c, const char *path,
+    const struct timespec *deadline, struct response *r, struct err *e)
+{
+	char url[CONFIG_URL_MAX + 32], keyhdr[CONFIG_KEY_MAX + 16];
+	char errbuf[CURL_ERROR_SIZE], detail[CURL_ERROR_SIZE];
+	struct curl_slist *hdrs = NULL;
+	struct client_pem pem;
+	const char *d;
+	CURLcode rc;
+	CURL *curl;
+	long left, connect_ms;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if ((left = deadline_left_ms(deadline)) <= 0)
+		return transport_error(c, CURLE_OPERATION_TIMEDOUT, "", r, e);
+	if (client_pem_load(c, &pem, e) != 0)
+		return -1;
+	if ((curl = curl_easy_init()) == NULL) {
+		client_pem_free(&pem);
+		return err_local(e, ENOMEM, "starting libcurl");
+	}
+	snprintf(url, sizeof(url), "%s%s", c->base_url, path);
+	if (make_headers(c, keyhdr, sizeof(keyhdr), &hdrs) != 0) {
+		ret = err_local(e, ENOMEM, "calling Immich");
+		goto done;
+	}
+	connect_ms = c->connect_timeout * 1000;
+	if (connect_ms > left)
+		connect_ms = left;
+	errbuf[0] = '\0';
+	set_request(curl, c, url, hdrs, left, connect_ms, r);
+	set_tls(curl, c, &pem, r);
+	set_proxy(curl, c);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	rc = curl_easy_perform(curl);
+	gather(curl, rc, left, connect_ms, r);
 	if (rc != CURLE_OK) {
-		const char *d = errbuf[0] != '\0' ? errbuf :
-		    curl_easy_strerror(rc);
+		d = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
 		err_sanitize(detail, sizeof(detail), d, strlen(d));
 		ret = transport_error(c, rc, detail, r, e);
 	}
@@ -327,6 +566,7 @@ done:
 	explicit_bzero(keyhdr, sizeof(keyhdr));
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(curl);
+	client_pem_free(&pem);
 	return ret;
 }
 
@@ -396,6 +636,8 @@ get_from(const struct config *c, const struct endpoint *ep,
 	if ((rc = fetch(c, ep->path, deadline, &r, e)) == 0) {
 		if (r.status >= 200 && r.status < 300)
 			rc = body_counts(c, ep, &r, j, e);
+		else if (r.status == 407 && c->proxy[0] != '\0')
+			rc = proxy_refused(c, 407, 407, e);
 		else {
 			to_diag(&r, &d);
 			*cause = diag_status(c, &a, &d, e);
@@ -437,10 +679,53 @@ maintenance(const struct config *c, const struct timespec *deadline,
 	return 1;
 }
 
-int
-upstream_get(const struct config *c, const struct timespec *until,
+/*
+ * Messages are ASCII: for a host name in another script (IDN), a copy of
+ * c into ace whose shown_url holds the host's DNS form (punycode), which
+ * libcurl (with libidn2) looks up; *use is c, or ace when made.
+ */
+static int
+ace_config(const struct config *c, struct config *ace,
+    const struct config **use, struct err *e)
+{
+	size_t len;
+	const char *h = url_host(c->base_url, &len);
+	char *host = NULL;
+	CURLU *u;
+	int rc;
+
+	*use = c;
+	if (url_is_ascii(h, len))
+		return 0;
+	if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_IDN))
+		return err_set(e, 500, 0, "IMMICH_URL's host name is not ASCII "
+		    "and this libcurl cannot look such names up (built without "
+		    "IDN): give the name's DNS form (punycode, xn--...; "
+		    "`idn2 NAME` prints it)");
+	if ((u = curl_url()) == NULL)
+		return err_local(e, ENOMEM, "starting libcurl");
+	if ((rc = curl_url_set(u, CURLUPART_URL, c->base_url, 0)) ==
+	    CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_HOST, &host, CURLU_PUNYCODE);
+	curl_url_cleanup(u);
+	if (rc != CURLUE_OK)
+		return err_set(e, 500, 0, "IMMICH_URL's host name could not be "
+		    "turned into its DNS form (punycode, xn--...) here (%s): "
+		    "give that form (`idn2 NAME` prints it)",
+		    curl_url_strerror(rc));
+	*ace = *c;
+	snprintf(ace->shown_url, sizeof(ace->shown_url), "%.*s%s%s",
+	    (int)(h - c->base_url), c->base_url, host, h + len);
+	curl_free(host);
+	*use = ace;
+	return 0;
+}
+
+static int
+get_counts(const struct config *c, const struct timespec *until,
     struct jobs *j, struct err *e)
 {
+	static struct config ace;
 	struct timespec deadline;
 	enum diag_cause cause, cause2;
 	struct err first;
@@ -450,6 +735,10 @@ upstream_get(const struct config *c, const struct timespec *until,
 	j->n = 0;
 	err_clear(e);
 	config_secrets(c);	/* this module has its own copy of lib/err.c */
+	if (ace_config(c, &ace, &c, e) != 0) {
+		err_secrets_clear();
+		return -1;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_local(e, ENOMEM, "starting libcurl");
 	if (until != NULL)
@@ -484,5 +773,33 @@ upstream_get(const struct config *c, const struct timespec *until,
 	if (rc != 0)
 		err_redact(e->msg);
 	err_secrets_clear();
+	explicit_bzero(&ace, sizeof(ace));	/* a copy of the key */
+	return rc;
+}
+
+int
+upstream_get(const struct config *c, const struct timespec *until,
+    struct jobs *j, struct err *e)
+{
+	locale_t utf8 = (locale_t)0, old = (locale_t)0;
+	const char *h;
+	size_t len;
+	int rc;
+
+	/*
+	 * libcurl turns a host name in another script into its DNS form
+	 * with libidn2's idn2_lookup_ul(), which reads it in the locale's
+	 * character set, and a CGI's is "C" (ASCII).  IMMICH_URL is UTF-8:
+	 * say so, for this thread alone.
+	 */
+	h = url_host(c->base_url, &len);
+	if (!url_is_ascii(h, len) && (utf8 = newlocale(LC_CTYPE_MASK,
+	    "C.UTF-8", (locale_t)0)) != (locale_t)0)
+		old = uselocale(utf8);
+	rc = get_counts(c, until, j, e);
+	if (utf8 != (locale_t)0) {
+		uselocale(old);
+		freelocale(utf8);
+	}
 	return rc;
 }

@@ -2,7 +2,8 @@
 """A fake Immich for the tests, on Python's standard http.server.
 
     fake_immich.py --spec SPEC.json --log LOG.jsonl --port-file PORTFILE
-                   [--bind 127.0.0.1|::1|127.x.y.z] [--tls-cert C --tls-key K]
+                   [--bind 127.0.0.1|::1|127.x.y.z] [--tls-cert C --tls-key K
+                   [--tls-client-ca CA] [--tls-version 1.2|1.3]]
 
 It listens on a free loopback port (written to PORTFILE once it is ready)
 and answers each request as SPEC says.  SPEC is read again for every
@@ -251,6 +252,11 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
+    # Mutual TLS: demand a client certificate issued by this CA.
+    ap.add_argument("--tls-client-ca")
+    # Only this TLS version: a 1.2 server refuses a missing client
+    # certificate in the handshake, a 1.3 one after it.
+    ap.add_argument("--tls-version", choices=("1.2", "1.3"))
     a = ap.parse_args()
     # Loopback only; any 127.x.y.z is one (a second "host" for the tests).
     if a.bind != "localhost" and not ipaddress.ip_address(a.bind).is_loopback:
@@ -261,6 +267,12 @@ def main():
     if a.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        if a.tls_client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(a.tls_client_ca)
+        if a.tls_version:
+            v = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+            ctx.minimum_version = ctx.maximum_version = v[a.tls_version]
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:

@@ -351,6 +351,39 @@ tls_certs() {
 	    -extfile "$T/tls/ext" -out "$T/tls/server.pem" 2>/dev/null
 }
 
+# tls_client_certs: after tls_certs, client certificates (clientAuth):
+# $T/tls/client.pem + client.key signed by the test CA, which a server
+# demanding one (fake_start --tls-client-ca "$T/tls/ca.pem") accepts;
+# $T/tls/stranger.pem + stranger.key signed by the unrelated CA, which it
+# refuses; $T/tls/both.pem, the certificate and its key in one file.
+tls_client_certs() {
+	printf '%s\n' 'basicConstraints=CA:FALSE' 'extendedKeyUsage=clientAuth' > "$T/tls/client-ext"
+	for c in client:ca stranger:other-ca; do
+		n=${c%%:*} ca=${c#*:}
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		    -nodes -subj "/CN=immich-jobs-proxy test $n" -keyout "$T/tls/$n.key" \
+		    -out "$T/tls/$n.csr" 2>/dev/null
+		openssl x509 -req -in "$T/tls/$n.csr" -CA "$T/tls/$ca.pem" \
+		    -CAkey "$T/tls/$ca.key" -CAcreateserial -days 2 \
+		    -extfile "$T/tls/client-ext" -out "$T/tls/$n.pem" 2>/dev/null
+	done
+	cat "$T/tls/client.pem" "$T/tls/client.key" > "$T/tls/both.pem"
+}
+
+# proxy_start [--auth USER:PASSWORD]: start tests/fake_proxy.py (CONNECT
+# and forward GET, to loopback only) on a free port; sets PROXY_PORT and
+# PROXY_URL and PROXY_PID.  Requests go to $T/proxy.log.
+proxy_start() {
+	: > "$T/proxy.log"
+	rm -f "$T/proxy.port"
+	"$PY" "$TOP/tests/fake_proxy.py" --log "$T/proxy.log" \
+	    --port-file "$T/proxy.port" "$@" &
+	PROXY_PID=$!
+	PIDS="$PIDS $PROXY_PID"
+	PROXY_PORT=$(wait_file "$T/proxy.port")
+	PROXY_URL=http://127.0.0.1:$PROXY_PORT
+}
+
 # http_raw REQUEST: send REQUEST (printf %b: write \r\n) to lighttpd as it
 # is, for requests curl will not make (no Host, a bad version, huge
 # headers), and read until lighttpd closes (5 s at most: send

@@ -1,8 +1,8 @@
 #!/bin/sh
 # What Docker runs, checked outside Docker: `make install` puts every file
-# where lighttpd.conf looks, and every variable lighttpd.conf passes to the
-# CGI is set by cgi/serve.sh and by the Dockerfile (lighttpd refuses to start
-# on an unset env.X) and documented in README.md.
+# where lighttpd.conf looks; lighttpd.conf passes every setting to the CGI,
+# README.md documents each, and cgi/serve.sh starts lighttpd with all unset
+# (lighttpd refuses to start on an unset env.X).
 . "$(dirname "$0")/lib.sh"
 make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/usr/local > "$T/install.log" 2>&1
 check "make install succeeds" [ $? = 0 ]
@@ -16,12 +16,17 @@ done
 check "CMD's lighttpd.conf is installed" [ -f "$T/root$(sed -n 's/^CMD \[.*"\(\/usr[^"]*\)"\]/\1/p' "$TOP/Dockerfile")" ]
 check "the CGI is executable" [ -x "$T/root/usr/local/libexec/immich-jobs-proxy/immich-jobs" ]
 check "the fetch module sits beside it" [ -f "$T/root/usr/local/libexec/immich-jobs-proxy/immich-jobs-fetch.so" ]
-vars=$(sed -n 's/^ *"\([A-Z_]*\)" *=> env\.\([A-Z_]*\).*/\1/p' "$TOP/lighttpd.conf")
-check "lighttpd.conf passes variables" [ "$(echo "$vars" | wc -w)" -ge 9 ]
-for v in $vars; do
-	[ "$v" = TMPDIR ] || check "$v documented in README.md" grep -q "\`$v\`" "$TOP/README.md"
-	check "$v set by the Dockerfile" grep -q "^ *$v=\|ENV $v=" "$TOP/Dockerfile"
-	check "$v set by cgi/serve.sh" grep -q "$v" "$TOP/cgi/serve.sh"
+# The settings: immich-jobs --help lists config.c's table; lighttpd.conf
+# passes each to the CGI (and TMPDIR), README.md documents each.
+# cgi/serve.sh and the Dockerfile keep no list: serve.sh sets every env.X of
+# the lighttpd.conf it starts (below, all unset).
+vars=$(sed -n 's/^ *"\([A-Z_]*\)" *=> env\.\([A-Z_]*\).*/\1/p' "$TOP/lighttpd.conf" | grep -vx TMPDIR | sort)
+table=$("$BIN" --help | sed -n 's/^  \(IMMICH_[A-Z_]*\) .*/\1/p' | sort)
+check "--help lists the settings ($(echo "$table" | wc -w))" [ "$(echo "$table" | wc -w)" -ge 11 ]
+check "lighttpd.conf passes exactly the settings --help lists" [ "$vars" = "$table" ]
+check "lighttpd.conf passes TMPDIR" grep -q '"TMPDIR" *=> env.TMPDIR' "$TOP/lighttpd.conf"
+for v in $table; do
+	check "$v documented in README.md" grep -q "\`$v\`" "$TOP/README.md"
 done
 # serve.sh really does start lighttpd with every variable unset.
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-v2.3.json"}}'

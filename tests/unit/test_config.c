@@ -167,6 +167,11 @@ test_config_url_normalised(void **state)
 		    "a:b" },
 		/* '@' after the host is part of the path, not a password. */
 		{ "http://nas/a@b", "http://nas/a@b", NULL, NULL },
+		/* A host name in another script (IDN), as UTF-8. */
+		{ "http://h\xc3\xb4te.local:2283/api/",
+		    "http://h\xc3\xb4te.local:2283", NULL, NULL },
+		{ "https://u:p@\xe5\x86\x99\xe7\x9c\x9f.example",
+		    "https://\xe5\x86\x99\xe7\x9c\x9f.example", "u", "p" },
 	};
 	static struct config c;
 	struct err e;
@@ -204,7 +209,10 @@ test_config_url_rejected(void **state)
 		"http://immich.local/?x=1", "http://immich.local?", "http://h#",
 		"http://immich.local/api#frag", "http://imm ich.local",
 		"http://immich.local/a b", "http://immich.local/\tx",
-		"http://immich.local\x7f", "http://h\xc3\xb4te.local",
+		"http://immich.local\x7f",
+		/* Non-ASCII outside the host name, or not UTF-8. */
+		"http://h/\xc3\xb4", "http://\xc3\xb4:p@h", "http://h\xff.local",
+		"http://h\xc3.local", "http://h\xc3\xb4te.local:2283\xc3\xb4",
 		"http://immich.local/\nx", "http://h:", "http://h:0",
 		"http://h:65536", "http://h:99999", "http://h:abc",
 		"http://h:2283x/api", "http://[::1", "http://[::1]x",
@@ -620,30 +628,30 @@ test_config_clean_key(void **state)
 
 	(void)state;
 	memcpy(buf, "abcdefghijklmnop \t\r\n", 20);
-	assert_int_equal(config_clean_key(&c, buf, 20, "FROM", &e), 0);
+	assert_int_equal(key_clean(c.key, buf, 20, "FROM", &e), 0);
 	assert_string_equal(c.key, "abcdefghijklmnop");
 	/* Under CONFIG_KEY_MIN: too short to keep out of messages. */
-	assert_int_equal(config_clean_key(&c, buf, 15, "FROM", &e), -1);
+	assert_int_equal(key_clean(c.key, buf, 15, "FROM", &e), -1);
 	assert_non_null(strstr(e.msg, "FROM is too short"));
 	memcpy(buf, "ab\0cd", 5);		/* a NUL inside */
-	assert_int_equal(config_clean_key(&c, buf, 5, "FROM", &e), -1);
+	assert_int_equal(key_clean(c.key, buf, 5, "FROM", &e), -1);
 	assert_non_null(strstr(e.msg, "FROM"));
 	memcpy(buf, "ab\x7f" "cd", 5);		/* DEL */
-	assert_int_equal(config_clean_key(&c, buf, 5, "FROM", &e), -1);
-	assert_int_equal(config_clean_key(&c, buf, 0, "FROM", &e), -1);
+	assert_int_equal(key_clean(c.key, buf, 5, "FROM", &e), -1);
+	assert_int_equal(key_clean(c.key, buf, 0, "FROM", &e), -1);
 	assert_non_null(strstr(e.msg, "FROM is empty"));
 	memset(buf, 'x', sizeof(buf));
-	assert_int_equal(config_clean_key(&c, buf, CONFIG_KEY_MAX - 1, "FROM",
+	assert_int_equal(key_clean(c.key, buf, CONFIG_KEY_MAX - 1, "FROM",
 	    &e), 0);
 	assert_int_equal(strlen(c.key), CONFIG_KEY_MAX - 1);
-	assert_int_equal(config_clean_key(&c, buf, CONFIG_KEY_MAX, "FROM", &e),
+	assert_int_equal(key_clean(c.key, buf, CONFIG_KEY_MAX, "FROM", &e),
 	    -1);
 	assert_int_equal(e.status, 500);
 	assert_non_null(strstr(e.msg, "FROM is too long"));
 	/* Trailing white space does not count toward the limit. */
 	buf[CONFIG_KEY_MAX - 1] = '\n';
 	buf[CONFIG_KEY_MAX] = '\r';
-	assert_int_equal(config_clean_key(&c, buf, CONFIG_KEY_MAX + 1, "FROM",
+	assert_int_equal(key_clean(c.key, buf, CONFIG_KEY_MAX + 1, "FROM",
 	    &e), 0);
 	assert_int_equal(strlen(c.key), CONFIG_KEY_MAX - 1);
 }
@@ -972,6 +980,136 @@ test_config_secrets_redacted(void **state)
 }
 
 
+/*
+ * The TLS client certificate and key: files checked (regular, readable)
+ * without being read; a key without a certificate is refused.
+ */
+static void
+test_config_client_cert(void **state)
+{
+	static struct config c;
+	char cert[256], key[256], fifo[256];
+	const char *env[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", KEY,
+		"IMMICH_JOBS_CLIENT_CERT", NULL, "IMMICH_JOBS_CLIENT_KEY", NULL,
+		NULL
+	};
+	struct err e;
+
+	(void)state;
+	write_file(tmp_path(cert, sizeof(cert), "client.pem"), "c\n", 2);
+	write_file(tmp_path(key, sizeof(key), "client.key"), "k\n", 2);
+	tmp_path(fifo, sizeof(fifo), "client.fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	env[5] = cert;
+	env[7] = key;
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_string_equal(c.client_cert, cert);
+	assert_string_equal(c.client_key, key);
+	env[7] = " ";		/* blank: the key is in the certificate's file */
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_string_equal(c.client_key, "");
+	env[7] = fifo;		/* never opened for long, never read */
+	expect_config_error(env, "IMMICH_JOBS_CLIENT_KEY", "is a named pipe "
+	    "(FIFO): give a regular file holding only the private key (PEM)");
+	env[7] = "/nonexistent/client.key";
+	expect_config_error(env, "IMMICH_JOBS_CLIENT_KEY", "does not exist");
+	env[5] = "/tmp";
+	env[7] = key;
+	expect_config_error(env, "IMMICH_JOBS_CLIENT_CERT", "is a directory");
+	env[5] = NULL;
+	expect_config_error(env, "IMMICH_JOBS_CLIENT_KEY is set but not "
+	    "IMMICH_JOBS_CLIENT_CERT", NULL);
+	unlink(fifo);
+}
+
+/*
+ * IMMICH_JOBS_PROXY: split as IMMICH_URL is, its password a secret, no
+ * path; IMMICH_JOBS_NO_PROXY: printable text.
+ */
+static void
+test_config_proxy(void **state)
+{
+	static const struct {
+		const char	*in, *base, *user, *password;
+	} ok[] = {
+		{ "http://proxy.lan:3128", "http://proxy.lan:3128", "", "" },
+		{ " socks5h://[::1]:1080/ ", "socks5h://[::1]:1080", "", "" },
+		{ "HTTPS://u:p%40ss@proxy.lan:8443", "HTTPS://proxy.lan:8443",
+		    "u", "p@ss" },
+	};
+	static const char *const bad[] = {
+		"proxy.lan:3128", "ftp://proxy.lan", "http://proxy.lan:3128/x",
+		"http://proxy.lan:0", "http://", "http://p?x", "http://p q",
+	};
+	static struct config c;
+	const char *env[] = {
+		"IMMICH_URL", URL, "IMMICH_JOBS_API_KEY", KEY,
+		"IMMICH_JOBS_PROXY", NULL, "IMMICH_JOBS_NO_PROXY", NULL, NULL
+	};
+	struct err e;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_string_equal(c.proxy, "");
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		env[5] = ok[i].in;
+		assert_int_equal(load_env(env, &c, &e), 0);
+		assert_string_equal(c.proxy, ok[i].base);
+		assert_string_equal(c.proxy_user, ok[i].user);
+		assert_string_equal(c.proxy_password, ok[i].password);
+		assert_int_equal(c.proxy_has_userinfo, ok[i].user[0] != '\0');
+	}
+	/* The proxy's password, its pair and their base64 are secrets. */
+	err_set(&e, 502, 0, "p@ss u:p@ss dTpwQHNz");
+	assert_string_equal(e.msg, "*** *** ***");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("%s\n", bad[i]);
+		env[5] = bad[i];
+		expect_config_error(env, "IMMICH_JOBS_PROXY", NULL);
+	}
+	env[5] = "http://proxy.lan:3128";
+	env[7] = " localhost, .lan,192.168.1.0/24 ";
+	assert_int_equal(load_env(env, &c, &e), 0);
+	assert_string_equal(c.no_proxy, "localhost, .lan,192.168.1.0/24");
+	env[7] = "a\tb";
+	expect_config_error(env, "IMMICH_JOBS_NO_PROXY", NULL);
+	err_secrets_clear();
+}
+
+/*
+ * The table of settings: one name each; whole seconds have their default
+ * in range; config_seen sees every one of them alone.
+ */
+static void
+test_config_settings_table(void **state)
+{
+	const struct config_setting *s, *t;
+	const char *env[] = { NULL, "", NULL };
+	size_t n = 0;
+
+	(void)state;
+	for (s = config_settings; s->name != NULL; s++, n++) {
+		print_message("%s\n", s->name);
+		assert_int_equal(strncmp(s->name, "IMMICH_", 7), 0);
+		assert_non_null(s->def);
+		assert_non_null(s->range);
+		assert_true(s->help != NULL && s->help[0] != '\0');
+		for (t = config_settings; t < s; t++)
+			assert_string_not_equal(s->name, t->name);
+		if (s->max > 0)
+			assert_true(s->min <= s->dflt && s->dflt <= s->max);
+		env[0] = s->name;
+		fake_env = env;
+		assert_int_equal(config_seen(fake_getenv), 1);
+	}
+	assert_true(n >= 15);
+	/* The first reads IMMICH_URL: no message before it knows the password. */
+	assert_string_equal(config_settings[0].name, "IMMICH_URL");
+}
+
+
 int
 main(void)
 {
@@ -993,6 +1131,9 @@ main(void)
 		cmocka_unit_test(test_config_all_problems),
 		cmocka_unit_test(test_config_seen),
 		cmocka_unit_test(test_config_secrets_redacted),
+		cmocka_unit_test(test_config_client_cert),
+		cmocka_unit_test(test_config_proxy),
+		cmocka_unit_test(test_config_settings_table),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, group_setup,
