@@ -14,7 +14,7 @@
 #include "cache.h"
 
 #define CACHE_MAGIC	0x494a5043u	/* "IJPC" */
-#define CACHE_VERSION	6u	/* 6: which queues were paused, in the history */
+#define CACHE_VERSION	7u	/* 7: stamps by two clocks, the pipeline's history */
 #define HISTORY_MAGIC	0x494a5048u	/* "IJPH" */
 
 static uint64_t

@@ -26,10 +26,10 @@ struct cache_entry {
 	uint32_t	magic;		/* CACHE_MAGIC */
 	uint32_t	version;	/* CACHE_VERSION */
 	uint64_t	id;		/* cache_id() of the configuration */
-	int64_t		ok_time;	/* Unix seconds of jobs, 0 = none */
-	int64_t		err_time;	/* Unix seconds of err, 0 = none */
+	struct stamp	ok_at;		/* when Immich gave jobs; wall 0 = none */
+	struct stamp	err_at;		/* when it failed with err; wall 0 = none */
 	struct jobs	jobs;		/* last good counts */
-	struct err	err;		/* last failure, if err_time != 0 */
+	struct err	err;		/* last failure, if err_at.wall != 0 */
 	uint64_t	sum;		/* checksum of everything above */
 };
 

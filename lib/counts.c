@@ -1,8 +1,10 @@
 /* counts.c - cache, single-flight and stale-if-error; see counts.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "counts.h"
 
@@ -20,31 +22,71 @@ copy_jobs(struct jobs *dst, const struct jobs *src)
 }
 
 /*
- * Unix seconds in 64 bits, also where long is 32 (armhf): the entries'
- * times are int64_t, and a long would wrap in 2038.
+ * Which boot this is, as a nonzero hash of the kernel's boot id; 0 when
+ * it cannot be read (then intervals fall back to the wall clock).
  */
-static int64_t
-wall_clock(void)
+static uint64_t
+boot_id(void)
 {
-	return (int64_t)time(NULL);
+	char id[64];
+	uint64_t h = 0xcbf29ce484222325ull;
+	ssize_t n, i;
+	int fd;
+
+	if ((fd = open("/proc/sys/kernel/random/boot_id",
+	    O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, id, sizeof(id));
+	close(fd);
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)id[i]) * 0x100000001b3ull;
+	return h != 0 ? h : 1;
 }
 
-int64_t	(*counts_clock)(void) = wall_clock;
+/*
+ * The wall clock and the clock since boot, in 64-bit seconds also where
+ * long is 32 (armhf): a long would wrap in 2038.  The wall clock is
+ * time(2)'s (the coarse one), which the answer's "updated" is reckoned
+ * from; the boot clock's seconds are counted from the same fraction of a
+ * second, so that with no step between two stamps both give the same
+ * whole seconds between them.
+ */
+static void
+clocks(struct stamp *now)
+{
+	struct timespec wall, boot;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &wall);
+	now->wall = (int64_t)wall.tv_sec;
+	if (clock_gettime(CLOCK_BOOTTIME, &boot) == 0) {
+		now->boot = (int64_t)boot.tv_sec -
+		    (boot.tv_nsec < wall.tv_nsec ? 1 : 0);
+		now->boot_id = boot_id();
+	} else {
+		now->boot = 0;
+		now->boot_id = 0;
+	}
+}
+
+void	(*counts_clock)(struct stamp *now) = clocks;
 
 /* Fill out from a usable entry (younger than max_age); 0 if it is used. */
 static int
-from_entry(const struct cache_entry *ent, int64_t now, long max_age,
-    struct counts *out)
+from_entry(const struct cache_entry *ent, const struct stamp *now,
+    long max_age, struct counts *out)
 {
 	/* A local failure stored by an older version is not Immich's answer. */
-	int err_newer = ent->err_time != 0 && ent->err_time >= ent->ok_time &&
-	    !err_is_local(&ent->err);
-	int64_t t = err_newer ? ent->err_time : ent->ok_time;
+	int err_newer = ent->err_at.wall != 0 && !err_is_local(&ent->err) &&
+	    (ent->ok_at.wall == 0 || stamp_since(&ent->ok_at, &ent->err_at) >= 0);
+	const struct stamp *t = err_newer ? &ent->err_at : &ent->ok_at;
+	int64_t age = stamp_since(t, now);
 
-	if (t == 0 || now < t || now - t >= max_age)
+	if (t->wall == 0 || age < 0 || age >= max_age)
 		return -1;
 	out->from_cache = 1;
-	out->age = (long)(now - t);
+	out->age = (long)age;
 	if (!err_newer) {
 		copy_jobs(&out->jobs, &ent->jobs);
 		out->source = COUNTS_HIT;
@@ -74,15 +116,17 @@ forget_eta(struct jobs *j)
 /* After a failure: stale counts when the last good ones are young enough. */
 static int
 stale_or_error(const struct config *c, const struct cache_entry *ent,
-    int64_t now, struct counts *out)
+    const struct stamp *now, struct counts *out)
 {
+	int64_t age = ent != NULL ? stamp_since(&ent->ok_at, now) : -1;
+
 	/* Stale counts stand in for Immich's failure, not for this machine's. */
-	if (!err_is_local(&out->err) && ent != NULL && ent->ok_time != 0 &&
-	    now >= ent->ok_time && now - ent->ok_time <= c->stale_ttl) {
+	if (!err_is_local(&out->err) && ent != NULL && ent->ok_at.wall != 0 &&
+	    age >= 0 && age <= c->stale_ttl) {
 		copy_jobs(&out->jobs, &ent->jobs);
 		forget_eta(&out->jobs);
 		out->source = COUNTS_STALE;
-		out->age = (long)(now - ent->ok_time);
+		out->age = (long)age;
 		return 0;
 	}
 	out->source = COUNTS_NONE;
@@ -90,21 +134,27 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 }
 
 /*
- * Work out rate, ETA and stalls for the counts just fetched, from the
- * history kept at path (NULL: none, the cache is off) plus these counts.
- * Only the lock holder (store) writes the history back; others only read.
+ * Work out rate, ETA and stalls for the counts just fetched at *now (NULL:
+ * read the clocks), from the history kept at path (NULL: none, the cache
+ * is off) plus these counts.  Only the lock holder (store) writes the
+ * history back; others only read.
  */
 static void
 add_progress(const struct config *c, const char *path, uint64_t id,
-    int store, struct counts *out)
+    int store, const struct stamp *now, struct counts *out)
 {
-	static struct history h;	/* ~75 KB: not on the stack */
-	int64_t now = counts_clock();
+	static struct history h;	/* ~140 KB: not on the stack */
+	struct stamp at;
+	int64_t t;
 
+	if (now == NULL) {
+		counts_clock(&at);
+		now = &at;
+	}
 	if (path == NULL || cache_history_read(path, id, &h) != 0)
 		memset(&h, 0, sizeof(h));
-	history_add(&h, now, &out->jobs);
-	history_progress(&h, &out->jobs, now, c->stall_after);
+	t = history_add(&h, now, &out->jobs);
+	history_progress(&h, &out->jobs, t, c->stall_after);
 	/*
 	 * A history that cannot be written goes unsaid: it sits beside the
 	 * entry, whose write fails the same way and is reported.
@@ -130,9 +180,12 @@ static int
 waited_too_long(const struct config *c, const struct cache_entry *ent,
     struct counts *out)
 {
+	struct stamp now;
+
 	err_set(&out->err, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT) "
 	    "waiting for another request to Immich to finish", c->timeout);
-	return stale_or_error(c, ent, counts_clock(), out);
+	counts_clock(&now);
+	return stale_or_error(c, ent, &now, out);
 }
 
 int
@@ -143,7 +196,7 @@ counts_get(const struct config *c, const struct timespec *until,
 	struct timespec deadline, wait_start;
 	char path[CONFIG_PATH_MAX];
 	char why[128];
-	int64_t now;
+	struct stamp now;
 	uint64_t id;
 	int have, lock, rc, saved, waited;
 
@@ -164,17 +217,17 @@ counts_get(const struct config *c, const struct timespec *until,
 		deadline_set(&deadline, c->timeout);
 	if (c->cache_ttl == 0 || c->cache_dir[0] == '\0') {
 		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
-			add_progress(c, NULL, 0, 0, out);
+			add_progress(c, NULL, 0, 0, NULL, out);
 		return rc;
 	}
 
 	out->cached = 1;
-	now = counts_clock();
+	counts_clock(&now);
 	id = cache_id(c);
 	cache_path(c, path, sizeof(path));	/* fits: see config_load */
 	have = cache_read(path, id, &ent) == 0;
-	if (have && (rc = from_entry(&ent, now, c->cache_ttl, out)) >= 0)
-		return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
+	if (have && (rc = from_entry(&ent, &now, c->cache_ttl, out)) >= 0)
+		return rc == 0 ? 0 : stale_or_error(c, &ent, &now, out);
 
 	/* Lead when the lock is free, else wait for the leader's result. */
 	waited = 0;
@@ -192,15 +245,15 @@ counts_get(const struct config *c, const struct timespec *until,
 		    cache_dir_problem(c->cache_dir, saved, why, sizeof(why)));
 		out->cached = 0;
 		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
-			add_progress(c, NULL, 0, 0, out);
+			add_progress(c, NULL, 0, 0, NULL, out);
 		return rc;
 	}
 	/* Whoever held the lock may have just stored a result: use it. */
-	now = counts_clock();
+	counts_clock(&now);
 	have = cache_read(path, id, &ent) == 0;
-	if (have && (rc = from_entry(&ent, now, c->cache_ttl, out)) >= 0) {
+	if (have && (rc = from_entry(&ent, &now, c->cache_ttl, out)) >= 0) {
 		cache_unlock(lock);
-		return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
+		return rc == 0 ? 0 : stale_or_error(c, &ent, &now, out);
 	}
 	if (!have)
 		memset(&ent, 0, sizeof(ent));
@@ -219,28 +272,29 @@ counts_get(const struct config *c, const struct timespec *until,
 		 */
 		cache_unlock(lock);
 		if ((rc = call_upstream(c, &deadline, load, out)) == 0) {
-			add_progress(c, path, id, 0, out);
+			add_progress(c, path, id, 0, NULL, out);
 			return 0;
 		}
-		return stale_or_error(c, &ent, counts_clock(), out);
+		counts_clock(&now);
+		return stale_or_error(c, &ent, &now, out);
 	}
 	rc = call_upstream(c, &deadline, load, out);
-	now = counts_clock();
+	counts_clock(&now);
 	if (rc != 0 && err_is_local(&out->err)) {
 		/* Not Immich's answer: never stored for the others. */
 		cache_unlock(lock);
 		return -1;
 	}
 	if (rc == 0) {
-		add_progress(c, path, id, 1, out);
+		add_progress(c, path, id, 1, &now, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */
 		memset(&ent.jobs, 0, sizeof(ent.jobs));
 		copy_jobs(&ent.jobs, &out->jobs);
-		ent.ok_time = now;
-		ent.err_time = 0;
+		ent.ok_at = now;
+		memset(&ent.err_at, 0, sizeof(ent.err_at));
 	} else {
 		ent.err = out->err;
-		ent.err_time = now;
+		ent.err_at = now;
 	}
 	if (cache_write(path, id, &ent) != 0) {
 		saved = errno;
@@ -254,5 +308,5 @@ counts_get(const struct config *c, const struct timespec *until,
 	} else
 		cache_note_written(lock);
 	cache_unlock(lock);
-	return rc == 0 ? 0 : stale_or_error(c, &ent, now, out);
+	return rc == 0 ? 0 : stale_or_error(c, &ent, &now, out);
 }

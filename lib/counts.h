@@ -75,13 +75,15 @@ int	counts_get(const struct config *c, const struct timespec *deadline,
 	    counts_loader_fn load, struct counts *out);
 
 /*
- * counts_clock - the wall clock counts_get stamps and ages cache entries
- * with, in Unix seconds: time(2), 64 bits wide also on 32-bit systems (the
- * Makefile builds with _TIME_BITS=64).  The programs never change it; a
+ * counts_clock - the clocks counts_get stamps cache entries and the
+ * history with (struct stamp in history.h): the wall clock and the clock
+ * since boot in 64-bit seconds, also on 32-bit systems, and the boot's
+ * id; ages and intervals are measured by stamp_since, so a step of the
+ * wall clock is no time that passed.  The programs never change it; a
  * unit test points it at its own clock so that TTLs and ages are checked
  * to the second however slow or busy the machine is, and at dates past
  * 2038.
  */
-extern int64_t	(*counts_clock)(void);
+extern void	(*counts_clock)(struct stamp *now);
 
 #endif

@@ -4,7 +4,33 @@
 
 #include "history.h"
 
-#define TOTAL	JOBS_MAX_QUEUES		/* the column of the sum */
+/*
+ * Immich's pipeline, v1.100 to v3.x (history.h): queue is fed by from,
+ * one job for each job from finishes.
+ */
+static const struct {
+	const char	*queue, *from;
+} pipeline[] = {
+	{ "storageTemplateMigration",	"metadataExtraction" },
+	{ "thumbnailGeneration",	"storageTemplateMigration" },
+	{ "smartSearch",		"thumbnailGeneration" },
+	{ "faceDetection",		"thumbnailGeneration" },
+	{ "ocr",			"thumbnailGeneration" },
+	{ "duplicateDetection",		"smartSearch" },
+};
+
+/* facialRecognition's one job waits until these queues are empty. */
+static const char	gated[] = "facialRecognition";
+static const char *const gates[] = { "thumbnailGeneration", "faceDetection" };
+
+#define CHAIN_MAX	8	/* queues up a chain: bounds every walk */
+#define RECENT_MAX	3	/* fetches "just now" looks at, at most */
+
+/* What history_progress works out per column, beside struct progress. */
+struct est {
+	int64_t		work;	/* backlog plus what is still upstream */
+	struct progress	p;
+};
 
 static int	column(const struct history *, const char *);
 
@@ -17,28 +43,36 @@ add_sat(int64_t a, int64_t b)
 	return __builtin_add_overflow(a, b, &s) ? INT64_MAX : s;
 }
 
-/* What is still to do in a queue that is not paused. */
+/* What is still to do in a queue: paused work waits for a resume. */
 static int64_t
 backlog(const struct queue *q)
 {
-	return add_sat(add_sat(q->active, q->waiting), q->delayed);
+	return add_sat(add_sat(add_sat(q->active, q->waiting), q->delayed),
+	    q->paused);
 }
 
-/*
- * Which queues are paused, as one number (0: none): a change moves work
- * in or out of the total, which is not progress.
- */
-static uint64_t
-paused_sig(const struct history *h, const struct jobs *j)
+static int
+bit(const uint64_t *w, int k)
 {
-	uint64_t sig = 0;
-	size_t i;
+	return (int)((w[k / 64] >> (k % 64)) & 1);
+}
 
-	for (i = 0; i < j->n; i++)
-		if (j->q[i].is_paused)
-			sig = sig * 0x100000001b3ull +
-			    (uint64_t)(column(h, j->q[i].name) + 1);
-	return sig;
+static void
+set_bit(uint64_t *w, int k)
+{
+	w[k / 64] |= 1ull << (k % 64);
+}
+
+int64_t
+stamp_since(const struct stamp *then, const struct stamp *now)
+{
+	int64_t d;
+
+	if (then->boot_id != 0 && then->boot_id == now->boot_id)
+		d = now->boot - then->boot;
+	else
+		d = now->wall - then->wall;
+	return d < 0 ? -1 : d;
 }
 
 /* h's column of the queue called name, or -1. */
@@ -78,31 +112,44 @@ start_afresh(struct history *h, const struct jobs *j)
 		memcpy(h->name[i], j->q[i].name, JOBS_NAME_MAX);
 }
 
-void
-history_add(struct history *h, int64_t now, const struct jobs *j)
+/* Drop the oldest sample. */
+static void
+drop_oldest(struct history *h)
 {
-	int64_t *row, total = 0;
+	memmove(&h->t[0], &h->t[1], (h->ns - 1) * sizeof(h->t[0]));
+	memmove(&h->backlog[0], &h->backlog[1],
+	    (h->ns - 1) * sizeof(h->backlog[0]));
+	memmove(&h->paused[0], &h->paused[1],
+	    (h->ns - 1) * sizeof(h->paused[0]));
+	memmove(&h->active[0], &h->active[1],
+	    (h->ns - 1) * sizeof(h->active[0]));
+	h->ns--;
+}
+
+int64_t
+history_add(struct history *h, const struct stamp *at, const struct jobs *j)
+{
+	int64_t now, dt = 0;
+	uint32_t s;
 	size_t i;
 	int k;
 
 	if (h->ns > HISTORY_SAMPLES || h->nq > JOBS_MAX_QUEUES ||
-	    !same_queues(h, j) || (h->ns > 0 && now < h->t[h->ns - 1]))
+	    !same_queues(h, j) ||
+	    (h->ns > 0 && (dt = stamp_since(&h->last, at)) < 0))
 		start_afresh(h, j);
+	now = h->ns > 0 ? add_sat(h->t[h->ns - 1], dt) : at->wall;
 	/* Two fetches in one second: the later one stands for both. */
 	if (h->ns > 0 && now == h->t[h->ns - 1])
 		h->ns--;
-	if (h->ns == HISTORY_SAMPLES) {
-		memmove(&h->t[0], &h->t[1], (HISTORY_SAMPLES - 1) * sizeof(h->t[0]));
-		memmove(&h->backlog[0], &h->backlog[1],
-		    (HISTORY_SAMPLES - 1) * sizeof(h->backlog[0]));
-		memmove(&h->paused[0], &h->paused[1],
-		    (HISTORY_SAMPLES - 1) * sizeof(h->paused[0]));
-		h->ns--;
-	}
-	h->t[h->ns] = now;
-	h->paused[h->ns] = paused_sig(h, j);
-	row = h->backlog[h->ns];
-	memset(row, 0, sizeof(h->backlog[0]));
+	if (h->ns == HISTORY_SAMPLES)
+		drop_oldest(h);
+	s = h->ns;
+	h->t[s] = now;
+	h->last = *at;
+	memset(h->backlog[s], 0, sizeof(h->backlog[s]));
+	memset(h->paused[s], 0, sizeof(h->paused[s]));
+	memset(h->active[s], 0, sizeof(h->active[s]));
 	for (i = 0; i < j->n; i++) {
 		const struct queue *q = &j->q[i];
 		/*
@@ -113,105 +160,398 @@ history_add(struct history *h, int64_t now, const struct jobs *j)
 		    q->active == 0;
 
 		k = column(h, q->name);
-		row[k] = backlog(q);
-		if (stopped && h->ns > 0 && row[k] < h->backlog[h->ns - 1][k])
+		h->backlog[s][k] = backlog(q);
+		if (q->is_paused)
+			set_bit(h->paused[s], k);
+		if (q->active > 0)
+			set_bit(h->active[s], k);
+		if (stopped && s > 0 && h->backlog[s][k] < h->backlog[s - 1][k])
 			stopped = 0;
-		if (!q->is_paused)
-			total = add_sat(total, row[k]);
 		if (!stopped)
 			h->idle_since[k] = 0;
 		else if (h->idle_since[k] == 0)
 			h->idle_since[k] = now;
 	}
-	row[TOTAL] = total;
 	h->ns++;
+	return now;
 }
 
-/* A change from a to b that no steady draining explains. */
-static int
-is_jump(int64_t a, int64_t b)
-{
-	if (b > a)
-		return b - a >= HISTORY_JUMP_MIN &&
-		    (b - a) * HISTORY_RISE_DIV >= a;
-	return a - b >= HISTORY_JUMP_MIN && (a - b) * 2 >= a;
-}
-
-/* Progress of the backlog in column col, whose newest sample is at now. */
+/* The column that feeds k one for one, or -1, for each of h's columns. */
 static void
-estimate(const struct history *h, int col, int64_t now, struct progress *p)
+links(const struct history *h, int *from)
 {
-	uint32_t last = h->ns - 1, s = last, i;
-	int64_t b = h->backlog[last][col];
-	double n, st = 0, sb = 0, stt = 0, stb = 0, x, slope;
+	uint32_t k;
+	size_t i;
 
-	memset(p, 0, sizeof(*p));
-	/* A queue paused or resumed moves work in or out of the total. */
-	while (s > 0 && h->t[s - 1] >= now - HISTORY_WINDOW &&
-	    h->paused[s - 1] == h->paused[s] &&
-	    !is_jump(h->backlog[s - 1][col], h->backlog[s][col]))
-		s--;
-	if (h->t[last] - h->t[s] >= HISTORY_MIN_SPAN) {
-		/* Least squares, times taken from the window's start. */
-		n = (double)(last - s + 1);
-		for (i = s; i <= last; i++) {
-			x = (double)(h->t[i] - h->t[s]);
-			st += x;
-			sb += (double)h->backlog[i][col];
-			stt += x * x;
-			stb += x * (double)h->backlog[i][col];
+	for (k = 0; k < h->nq; k++) {
+		from[k] = -1;
+		for (i = 0; i < sizeof(pipeline) / sizeof(pipeline[0]); i++)
+			if (strcmp(h->name[k], pipeline[i].queue) == 0)
+				from[k] = column(h, pipeline[i].from);
+	}
+}
+
+/*
+ * Column k's backlog at sample s plus that of the queues upstream, up to
+ * one paused at the newest sample: what waits behind a pause does not
+ * come until a resume, and what a resume let through was there before.
+ */
+static int64_t
+work(const struct history *h, const int *from, int k, uint32_t s)
+{
+	int64_t w = h->backlog[s][k];
+	int n;
+
+	for (n = 0; n < CHAIN_MAX && (k = from[k]) != -1 &&
+	    !bit(h->paused[h->ns - 1], k); n++)
+		w = add_sat(w, h->backlog[s][k]);
+	return w;
+}
+
+/* 1 when k or a queue upstream of it was paused at sample s. */
+static int
+held(const struct history *h, const int *from, int k, uint32_t s)
+{
+	int n;
+
+	if (bit(h->paused[s], k))
+		return 1;
+	for (n = 0; n < CHAIN_MAX && (k = from[k]) != -1; n++)
+		if (bit(h->paused[s], k))
+			return 1;
+	return 0;
+}
+
+/* 1 when k or a queue upstream of it (up to a paused one) has a job active. */
+static int
+running(const struct history *h, const int *from, int k, uint32_t s)
+{
+	int n;
+
+	if (bit(h->active[s], k))
+		return 1;
+	for (n = 0; n < CHAIN_MAX && (k = from[k]) != -1 &&
+	    !bit(h->paused[s], k); n++)
+		if (bit(h->active[s], k))
+			return 1;
+	return 0;
+}
+
+/* 1 when nothing was upstream of k at samples s - 1 and s. */
+static int
+upstream_empty(const struct history *h, const int *from, int k, uint32_t s)
+{
+	int n;
+
+	for (n = 0; n < CHAIN_MAX && (k = from[k]) != -1; n++)
+		if (h->backlog[s][k] != 0 || h->backlog[s - 1][k] != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The jobs each column finished between samples s - 1 and s, into
+ * fin[k][s], and whether that is known, into known[k][s] (history.h):
+ * what its upstream finished (known) less its backlog's growth, else its
+ * backlog's fall with nothing upstream that could have fed it.  Upstream
+ * columns are worked out first.
+ */
+static void
+finished(const struct history *h, const int *from,
+    double fin[][HISTORY_SAMPLES], unsigned char known[][HISTORY_SAMPLES])
+{
+	int depth[JOBS_MAX_QUEUES], d, k, n, up;
+	uint32_t s;
+	double grew, f;
+
+	for (k = 0; k < (int)h->nq; k++)
+		for (depth[k] = 0, n = k; depth[k] < CHAIN_MAX &&
+		    (n = from[n]) != -1; depth[k]++)
+			;
+	for (d = 0; d <= CHAIN_MAX; d++)
+		for (k = 0; k < (int)h->nq; k++) {
+			if (depth[k] != d)
+				continue;
+			fin[k][0] = 0;
+			known[k][0] = 0;
+			for (s = 1; s < h->ns; s++) {
+				grew = (double)h->backlog[s][k] -
+				    (double)h->backlog[s - 1][k];
+				up = from[k];
+				if (bit(h->paused[s], k)) {
+					f = 0;
+					known[k][s] = 1;
+				} else if (up != -1 && known[up][s]) {
+					f = fin[up][s] - grew;
+					known[k][s] = 1;
+				} else {
+					f = -grew;
+					known[k][s] = grew < 0 &&
+					    upstream_empty(h, from, k, s);
+				}
+				fin[k][s] = f > 0 ? f : 0;
+			}
 		}
-		slope = (n * stb - st * sb) / (n * stt - st * st);
-		if (slope < 0)
-			p->rate = -slope * 60;
-	} else if (b != 0) {
-		/*
-		 * Sparse fetches of a fast rise look like jumps, one after
-		 * another: what is known is that it rose.
-		 */
-		p->state = last > 0 && b > h->backlog[last - 1][col] ?
-		    PROGRESS_NOT_DRAINING : PROGRESS_COLLECTING;
+}
+
+/*
+ * Over the last fetches (RECENT_MAX at most, HISTORY_RECENT seconds): a
+ * job active whenever there was a backlog, and some work seen; and never
+ * more work than HISTORY_KEEPUP_MAX in the window (the tail of a drain is
+ * no keeping up).  Needs two fetches: one cannot tell.
+ */
+static int
+keeping_up(const struct history *h, const int *from, int k)
+{
+	uint32_t last = h->ns - 1, s, n;
+	int busy = 0;
+
+	for (s = last; h->t[last] - h->t[s] <= HISTORY_WINDOW; s--) {
+		if (work(h, from, k, s) > HISTORY_KEEPUP_MAX)
+			return 0;
+		if (s == 0)
+			break;
+	}
+	for (s = last, n = 0; n < RECENT_MAX &&
+	    h->t[last] - h->t[s] <= HISTORY_RECENT; s--) {
+		if (h->backlog[s][k] > 0 && !bit(h->active[s], k))
+			return 0;
+		busy |= h->backlog[s][k] > 0;
+		n++;
+		if (s == 0)
+			break;
+	}
+	return n >= 2 && busy;
+}
+
+/*
+ * Jobs finished a minute by column k over the known intervals in the
+ * window after the fetch that followed its work's peak; 0 when too few
+ * jobs or seconds for a rate.  A fall of more than HISTORY_JUMP_MIN jobs
+ * and HISTORY_JUMP_RATE times the rate measured before it is a queue
+ * emptied by hand (or a Redis that lost its data), not work done.
+ */
+static double
+rate_of(const struct history *h, const int *from, int k,
+    double fin[][HISTORY_SAMPLES], unsigned char known[][HISTORY_SAMPLES])
+{
+	uint32_t last = h->ns - 1, s, peak = last;
+	double jobs = 0;
+	int64_t span = 0, dt;
+
+	for (s = last; h->t[last] - h->t[s] <= HISTORY_WINDOW; s--) {
+		if (work(h, from, k, s) > work(h, from, k, peak))
+			peak = s;
+		if (s == 0)
+			break;
+	}
+	/* Time spent paused is no time spent draining. */
+	for (s = peak + 2; s <= last; s++) {
+		if (!known[k][s] || held(h, from, k, s) ||
+		    h->t[last] - h->t[s - 1] > HISTORY_WINDOW)
+			continue;
+		dt = h->t[s] - h->t[s - 1];
+		if (fin[k][s] > HISTORY_JUMP_MIN && span >= HISTORY_MIN_SPAN &&
+		    fin[k][s] > HISTORY_JUMP_RATE * jobs * (double)dt /
+		    (double)span)
+			continue;
+		jobs += fin[k][s];
+		span += dt;
+	}
+	if (jobs < HISTORY_MIN_JOBS || span < HISTORY_MIN_SPAN)
+		return 0;
+	return jobs * 60 / (double)span;
+}
+
+/*
+ * 1 when column k's work fell at a fetch recently enough for its rate:
+ * not longer ago than three jobs take, plus 30 s.
+ */
+static int
+still_moving(const struct history *h, const int *from, int k, double rate)
+{
+	uint32_t s;
+
+	for (s = h->ns - 1; s > 0; s--)
+		if (work(h, from, k, s) < work(h, from, k, s - 1))
+			return (double)(h->t[h->ns - 1] - h->t[s]) <=
+			    3 * 60 / rate + 30;
+	return 0;
+}
+
+/* Progress of column k, whose counts at the newest sample are q. */
+static void
+estimate(const struct history *h, const int *from, int k,
+    const struct queue *q, double fin[][HISTORY_SAMPLES],
+    unsigned char known[][HISTORY_SAMPLES], struct est *e)
+{
+	uint32_t last = h->ns - 1;
+	int64_t before;
+	double eta;
+
+	memset(e, 0, sizeof(*e));
+	e->work = work(h, from, k, last);
+	if (q->is_paused) {
+		e->p.state = PROGRESS_PAUSED;
 		return;
 	}
-	if (b == 0)
-		p->state = PROGRESS_IDLE;
-	else if (p->rate > 0 && (double)b * 60 / p->rate <= HISTORY_ETA_MAX) {
-		p->state = PROGRESS_DRAINING;
-		p->eta_seconds = (int64_t)((double)b * 60 / p->rate + 0.5);
-	} else
+	if (e->work == 0) {
+		/* A queue that keeps up is often seen empty between jobs. */
+		e->p.state = keeping_up(h, from, k) ? PROGRESS_KEEPING_UP :
+		    PROGRESS_IDLE;
+		return;
+	}
+	e->p.rate = rate_of(h, from, k, fin, known);
+	if (last == 0 || h->t[last] - h->t[last - 1] > HISTORY_WINDOW) {
+		e->p.state = PROGRESS_COLLECTING;
+		return;
+	}
+	before = work(h, from, k, last - 1);
+	if (e->work == q->delayed)
+		e->p.state = PROGRESS_DELAYED;
+	else if (keeping_up(h, from, k))
+		e->p.state = PROGRESS_KEEPING_UP;
+	else if (e->work > before && (running(h, from, k, last) ||
+	    (known[k][last] && fin[k][last] > 0)))
+		e->p.state = PROGRESS_IMPORTING;
+	else if (e->p.rate > 0 && still_moving(h, from, k, e->p.rate)) {
+		eta = (double)e->work * 60 / e->p.rate;
+		if (eta > HISTORY_ETA_MAX)
+			e->p.state = PROGRESS_NOT_DRAINING;	/* too slow */
+		else {
+			e->p.state = PROGRESS_DRAINING;
+			e->p.eta_seconds = eta < 1 ? 1 : (int64_t)(eta + 0.5);
+		}
+	} else if (e->work < before)
+		e->p.state = PROGRESS_FALLING;
+	else if (h->backlog[last][k] == 0)
+		e->p.state = PROGRESS_IDLE;	/* stuck upstream, not here */
+	else
+		e->p.state = PROGRESS_NOT_DRAINING;
+}
+
+/*
+ * facialRecognition is done when its gates are: their longest ETA while
+ * they hold work and all of it drains.  Returns 1 when its gates hold
+ * work (its own figures then say nothing about when it is done).
+ */
+static int
+gate(const struct history *h, struct est *e)
+{
+	int64_t eta = 0;
+	size_t i;
+	int g, k, busy = 0, all = 1;
+
+	if ((k = column(h, gated)) == -1 || e[k].p.state == PROGRESS_PAUSED)
+		return 0;
+	for (i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {
+		if ((g = column(h, gates[i])) == -1 || e[g].work == 0)
+			continue;
+		busy = 1;
+		if (e[g].p.state != PROGRESS_DRAINING)
+			all = 0;
+		else if (e[g].p.eta_seconds > eta)
+			eta = e[g].p.eta_seconds;
+	}
+	if (busy && all && e[k].work > 0) {
+		e[k].p.state = PROGRESS_DRAINING;
+		e[k].p.eta_seconds = eta;
+	}
+	return busy;
+}
+
+/* The whole of Immich's work from the queues' estimates (history.h). */
+static void
+total(const struct history *h, const struct est *e, int gates_busy,
+    struct progress *p)
+{
+	int k, gk = column(h, gated), busy = 0, importing = 0, stuck = 0,
+	    collecting = 0, falling = 0, keep = 0, delayed = 0, paused = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (k = 0; k < (int)h->nq; k++) {
+		const struct progress *q = &e[k].p;
+
+		if (q->state != PROGRESS_IDLE && q->state != PROGRESS_PAUSED)
+			p->rate += q->rate;
+		switch (q->state) {
+		case PROGRESS_IDLE:
+			break;
+		case PROGRESS_PAUSED:
+			paused |= e[k].work > 0;
+			break;
+		case PROGRESS_KEEPING_UP:
+			keep = 1;
+			break;
+		case PROGRESS_DELAYED:
+			delayed = 1;
+			break;
+		default:
+			if (k == gk && gates_busy &&
+			    q->state != PROGRESS_DRAINING)
+				break;	/* done when its gates are */
+			busy = 1;
+			importing |= q->state == PROGRESS_IMPORTING;
+			falling |= q->state == PROGRESS_FALLING;
+			stuck |= q->state == PROGRESS_NOT_DRAINING;
+			collecting |= q->state == PROGRESS_COLLECTING;
+			if (q->state == PROGRESS_DRAINING &&
+			    q->eta_seconds > p->eta_seconds)
+				p->eta_seconds = q->eta_seconds;
+		}
+	}
+	if (!busy)
+		p->state = keep ? PROGRESS_KEEPING_UP : delayed ?
+		    PROGRESS_DELAYED : paused ? PROGRESS_PAUSED : PROGRESS_IDLE;
+	else if (importing)
+		p->state = PROGRESS_IMPORTING;
+	else if (collecting)
+		p->state = PROGRESS_COLLECTING;
+	else if (stuck)
 		p->state = PROGRESS_NOT_DRAINING;
+	else if (falling)
+		p->state = PROGRESS_FALLING;
+	else
+		p->state = PROGRESS_DRAINING;
+	if (p->state != PROGRESS_DRAINING)
+		p->eta_seconds = 0;
+	if (p->state == PROGRESS_IDLE || p->state == PROGRESS_PAUSED)
+		p->rate = 0;
 }
 
 void
 history_progress(const struct history *h, struct jobs *j, int64_t now,
     long stall_after)
 {
-	int64_t paused_work = 0;
+	/* ~75 KB together: not on the stack. */
+	static double fin[JOBS_MAX_QUEUES][HISTORY_SAMPLES];
+	static unsigned char known[JOBS_MAX_QUEUES][HISTORY_SAMPLES];
+	static struct est e[JOBS_MAX_QUEUES];
+	int from[JOBS_MAX_QUEUES], k, busy;
 	size_t i;
-	int k;
 
 	memset(&j->total_progress, 0, sizeof(j->total_progress));
 	for (i = 0; i < j->n; i++)
 		memset(&j->q[i].progress, 0, sizeof(j->q[i].progress));
-	if (h->ns == 0 || h->t[h->ns - 1] != now)
+	if (h->ns == 0 || h->t[h->ns - 1] != now || !same_queues(h, j))
 		return;		/* not recorded: nothing to say */
+	links(h, from);
+	finished(h, from, fin, known);
+	for (i = 0; i < j->n; i++) {
+		k = column(h, j->q[i].name);
+		estimate(h, from, k, &j->q[i], fin, known, &e[k]);
+	}
+	busy = gate(h, e);
 	for (i = 0; i < j->n; i++) {
 		struct queue *q = &j->q[i];
 
-		if ((k = column(h, q->name)) == -1)
-			continue;
-		if (q->is_paused) {
-			q->progress.state = PROGRESS_PAUSED;
-			paused_work += backlog(q) + q->paused;
-			continue;
-		}
-		estimate(h, k, now, &q->progress);
-		q->progress.stalled = h->idle_since[k] != 0 &&
+		k = column(h, q->name);
+		q->progress = e[k].p;
+		q->progress.stalled = !q->is_paused &&
+		    h->idle_since[k] != 0 &&
 		    now - h->idle_since[k] >= stall_after;
 	}
-	estimate(h, TOTAL, now, &j->total_progress);
-	if (j->total_progress.state == PROGRESS_IDLE && paused_work > 0)
-		j->total_progress.state = PROGRESS_PAUSED;
+	total(h, e, busy, &j->total_progress);
 }
 
 char *
@@ -240,6 +580,18 @@ history_eta_text(const struct progress *p, char *buf, size_t size)
 		break;
 	case PROGRESS_UNKNOWN:
 		fixed = "unknown";
+		break;
+	case PROGRESS_IMPORTING:
+		fixed = "importing";
+		break;
+	case PROGRESS_KEEPING_UP:
+		fixed = "keeping up";
+		break;
+	case PROGRESS_DELAYED:
+		fixed = "delayed";
+		break;
+	case PROGRESS_FALLING:
+		fixed = "draining";
 		break;
 	default:
 		fixed = "collecting data";

@@ -30,19 +30,28 @@ enum jobs_shape {
 	JOBS_SHAPE_QUEUES	/* GET /api/queues array */
 };
 
-/* How a backlog moves over time; worked out by history.h from fetches. */
+/*
+ * How a queue's work moves over time; worked out by history.h from
+ * fetches (history_progress says when each applies).  Values are kept:
+ * the cache stores them.
+ */
 enum progress_state {
 	PROGRESS_COLLECTING = 0,	/* too little history for an estimate */
-	PROGRESS_IDLE,			/* no backlog */
-	PROGRESS_PAUSED,		/* the backlog sits in a paused queue */
-	PROGRESS_NOT_DRAINING,		/* backlog not falling */
+	PROGRESS_IDLE,			/* no work */
+	PROGRESS_PAUSED,		/* the work sits in a paused queue */
+	PROGRESS_NOT_DRAINING,		/* work that does not move */
 	PROGRESS_DRAINING,		/* falling: eta_seconds holds the ETA */
-	PROGRESS_UNKNOWN		/* stale counts: no estimate for now */
+	PROGRESS_UNKNOWN,		/* stale counts: no estimate for now */
+	PROGRESS_IMPORTING,		/* work grows while jobs run */
+	PROGRESS_KEEPING_UP,		/* busy, a small flat backlog */
+	PROGRESS_DELAYED,		/* only jobs waiting for a set time */
+	PROGRESS_FALLING		/* draining, no rate known yet */
 };
 
 struct progress {
-	double	rate;		/* jobs finished per minute, >= 0 */
-	int64_t	eta_seconds;	/* seconds to an empty backlog; 0 unless DRAINING */
+	double	rate;		/* jobs seen finished per minute, >= 0 */
+	int64_t	eta_seconds;	/* seconds until the work is done, > 0 when
+				   DRAINING, else 0 */
 	int32_t	state;		/* enum progress_state */
 	int32_t	stalled;	/* 1: waiting work, nothing active for too long */
 };

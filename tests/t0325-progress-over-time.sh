@@ -92,7 +92,7 @@ expect(b["eta_seconds"] == q["eta_seconds"] and b["rate"] == q["rate"], "drainin
 expect(q["stalled"] is False, "draining: not stalled")
 
 q = row(body("growing"), "thumbnailGeneration")
-expect(q["rate"] == 0 and q["eta_seconds"] == 0 and q["eta"] == "not draining", "growing: rate 0, not draining (%r)" % q)
+expect(q["rate"] == 0 and q["eta_seconds"] == 0 and q["eta"] == "importing", "growing: rate 0, importing (%r)" % q)
 
 b = body("stalled")
 stalled = sorted(x["name"] for x in b["by_queue"] if x["stalled"])

@@ -63,8 +63,8 @@ test_cache_round_trip(void **state)
 	memset(&back, 0xff, sizeof(back));
 	assert_int_equal(cache_read(path, 0x0123456789abcdefull, &back), 0);
 	assert_memory_equal(&back, &ent, sizeof(ent));
-	assert_int_equal(back.ok_time, 1700000000);
-	assert_int_equal(back.err_time, 1700000005);
+	assert_int_equal(back.ok_at.wall, 1700000000);
+	assert_int_equal(back.err_at.wall, 1700000005);
 	assert_int_equal(back.jobs.n, 2);
 	assert_string_equal(back.jobs.q[0].name, "alpha");
 	assert_int_equal(back.jobs.q[0].active, 3);
@@ -77,7 +77,7 @@ test_cache_round_trip(void **state)
 	assert_int_equal(cache_write(path, 0x0123456789abcdefull, &ent), 0);
 	assert_int_equal(cache_read(path, 0x0123456789abcdefull, &back), 0);
 	assert_int_equal(back.jobs.q[0].active, 8);
-	assert_int_equal(back.err_time, 0);
+	assert_int_equal(back.err_at.wall, 0);
 	assert_int_equal(count_files(dir, NULL), 1);
 	/* Missing file. */
 	snprintf(path, sizeof(path), "%s/missing", dir);

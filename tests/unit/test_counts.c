@@ -47,16 +47,22 @@ static int64_t fake_active;	/* the "alpha" queue's active count */
 static long fake_left_ms;	/* ms to the deadline the fake last saw */
 
 /*
- * The wall clock counts_get reads (counts_clock), set by each test: ages
- * and TTLs are then checked to the second, however slow the machine.
+ * The clocks counts_get reads (counts_clock), set by each test: ages and
+ * TTLs are then checked to the second, however slow the machine.  The
+ * time since boot is test_now; the wall clock is test_now stepped by
+ * test_wall_step (0 unless a test steps it), in boot test_boot.
  */
 static int64_t test_now;
-static int64_t (*wall_clock)(void);	/* counts_clock as the program has it */
+static int64_t test_wall_step;
+static uint64_t test_boot = 1;
+static void (*real_clocks)(struct stamp *);	/* counts_clock as the program has it */
 
-static int64_t
-test_clock(void)
+static void
+test_clock(struct stamp *now)
 {
-	return test_now;
+	now->wall = test_now + test_wall_step;
+	now->boot = test_now;
+	now->boot_id = test_boot;
 }
 
 static int
@@ -159,8 +165,8 @@ test_counts_ttl_hit(void **state)
 	assert_int_equal(fake_calls, 1);
 	assert_in_range(fake_left_ms, 4000, 5000);
 	read_entry(&c, &ent);
-	assert_int_equal(ent.ok_time, 1700000000);
-	assert_int_equal(ent.err_time, 0);
+	assert_int_equal(ent.ok_at.wall, 1700000000);
+	assert_int_equal(ent.err_at.wall, 0);
 	assert_int_equal(ent.jobs.q[0].active, 7);
 	/* The second call is answered from the file. */
 	fake_active = 99;
@@ -277,7 +283,7 @@ test_counts_expiry(void **state)
 	assert_int_equal(out.age, 0);
 	assert_int_equal(fake_calls, 1);
 	read_entry(&c, &ent);
-	assert_int_equal(ent.ok_time, now);
+	assert_int_equal(ent.ok_at.wall, now);
 	assert_int_equal(ent.jobs.q[0].active, 7);
 	/* Exactly TTL seconds old is expired too. */
 	store_entry(&c, now - 5, 0, 111);
@@ -337,8 +343,8 @@ test_counts_error_remembered(void **state)
 		fake_fail = 0;		/* too late: the error stands */
 	}
 	read_entry(&c, &ent);
-	assert_int_equal(ent.err_time, 1700000000);
-	assert_int_equal(ent.ok_time, 0);
+	assert_int_equal(ent.err_at.wall, 1700000000);
+	assert_int_equal(ent.ok_at.wall, 0);
 	assert_no_file_holds(c.cache_dir, KEY);
 	/*
 	 * The loader's failure (500) is this machine's, not Immich's
@@ -352,7 +358,7 @@ test_counts_error_remembered(void **state)
 	assert_int_equal(out.source, COUNTS_NONE);	/* no stale counts */
 	assert_int_equal(out.err.status, 500);
 	read_entry(&c, &ent);
-	assert_int_equal(ent.err_time, 0);		/* nothing stored */
+	assert_int_equal(ent.err_at.wall, 0);		/* nothing stored */
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	assert_int_equal(out.jobs.q[0].active, 7);
@@ -775,9 +781,11 @@ test_counts_progress(void **state)
 	strcpy(h.name[0], "alpha");
 	for (i = 0; i < 6; i++) {
 		h.t[i] = now - 60 + 10 * i;
-		h.backlog[i][0] = h.backlog[i][JOBS_MAX_QUEUES] = 66 - 10 * i;
+		h.backlog[i][0] = 66 - 10 * i;
 	}
 	h.ns = 6;
+	h.last.wall = h.last.boot = now - 10;
+	h.last.boot_id = test_boot;
 	assert_int_equal(cache_history_write(path, cache_id(&c), &h), 0);
 	store_entry(&c, now - 60, 0, 1);	/* expired: a miss */
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
@@ -818,21 +826,83 @@ test_counts_progress(void **state)
 }
 
 /*
- * The program's clock is time(2), whole and in 64 bits: on a 32-bit system
- * (armhf) a 32-bit time_t or long would wrap in 2038.
+ * The program's clocks: the wall clock as time(2) has it and the time
+ * since boot, whole and in 64 bits (on a 32-bit system, armhf, a 32-bit
+ * time_t or long would wrap in 2038), and this boot's id, the same at
+ * every call.
  */
 static void
 test_counts_wall_clock(void **state)
 {
+	struct stamp a, b;
+	struct timespec boot;
 	time_t before, after;
-	int64_t t;
 
 	(void)state;
 	assert_true(sizeof(time_t) >= 8);
 	before = time(NULL);
-	t = wall_clock();
+	real_clocks(&a);
 	after = time(NULL);
-	assert_true((int64_t)before <= t && t <= (int64_t)after);
+	assert_true((int64_t)before <= a.wall && a.wall <= (int64_t)after);
+	assert_int_equal(clock_gettime(CLOCK_BOOTTIME, &boot), 0);
+	real_clocks(&b);
+	assert_true(a.boot <= (int64_t)boot.tv_sec && boot.tv_sec <= b.boot);
+	assert_true(a.boot_id != 0);
+	assert_true(a.boot_id == b.boot_id);
+}
+
+/*
+ * A step of the wall clock is no time that passed: hours forward or back
+ * between two requests, the entry keeps its age by the time since boot
+ * (a hit 2 s old, then stale counts 30 s old, never expired by the step).
+ * After a reboot the wall clock is all there is.
+ */
+static void
+test_counts_clock_steps(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	int64_t now = 1700000000;
+
+	(void)state;
+	test_now = now;
+	counts_config(&c, "steps", "http://a", 5, 60);
+	fake_reset(0, 7);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	test_now = now + 2;
+	test_wall_step = 3 * 3600;		/* NTP synced, 3 h later */
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.age, 2);
+	test_wall_step = -5 * 3600;		/* set back 5 h */
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.age, 2);
+	assert_int_equal(fake_calls, 1);
+	/* Immich fails 30 s on: stale counts 30 s old, within the stale TTL. */
+	test_now = now + 30;
+	test_wall_step = 24 * 3600;
+	fake_fail = 1;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_STALE);
+	assert_int_equal(out.age, 30);
+	/*
+	 * Rebooted, 30 s since the new boot: the wall clock is all there is,
+	 * and it says 20 s passed since the counts were fetched.
+	 */
+	test_boot = 2;
+	test_now = 30;
+	test_wall_step = now + 20 - 30;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_STALE);
+	assert_int_equal(out.age, 20);
+	/* A wall clock behind the counts' after a reboot: no age to tell. */
+	test_wall_step = now - 100 - 30;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
+	assert_int_equal(out.source, COUNTS_NONE);
+	test_boot = 1;
+	test_wall_step = 0;
 }
 
 /* Past 2038 (a 32-bit long's end) the cache works as before. */
@@ -851,7 +921,7 @@ test_counts_after_2038(void **state)
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
 	read_entry(&c, &ent);
-	assert_int_equal(ent.ok_time, now);
+	assert_int_equal(ent.ok_at.wall, now);
 	test_now = now + 3;
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
@@ -885,10 +955,11 @@ main(void)
 		cmocka_unit_test(test_counts_leader_killed),
 		cmocka_unit_test(test_counts_write_failure_said_once),
 		cmocka_unit_test(test_counts_wall_clock),
+		cmocka_unit_test(test_counts_clock_steps),
 		cmocka_unit_test(test_counts_after_2038),
 	};
 
-	wall_clock = counts_clock;
+	real_clocks = counts_clock;
 	counts_clock = test_clock;
 	test_now = 1700000000;
 

@@ -164,8 +164,8 @@ fill_entry(struct cache_entry *ent, int64_t ok_time, int64_t err_time,
     int64_t active)
 {
 	memset(ent, 0, sizeof(*ent));
-	ent->ok_time = ok_time;
-	ent->err_time = err_time;
+	ent->ok_at.wall = ok_time;
+	ent->err_at.wall = err_time;
 	ent->jobs.n = 2;
 	strcpy(ent->jobs.q[0].name, "alpha");
 	ent->jobs.q[0].active = active;
