@@ -160,3 +160,4 @@ clean:
 -include checks/checks.mk
 -include checks/image.mk
 -include debian/deb.mk
+-include tests/replay/replay.mk

@@ -412,3 +412,18 @@ sys.stdout.buffer.write(out)' "$LPORT" "$T/request" > "$T/raw"
 	split_response "$T/raw"
 	cat "$T/raw" >> "$T/all-output"
 }
+
+# replay REC OUT [VAR=value...]: the CGI over the recording REC as `make
+# replay` runs it (tests/replay/replay.py: one GET / per line, the clocks
+# set by tests/replay/clock_shim.c, built here with CC), with only VAR=value
+# set beyond the defaults; the answers, one line per poll, into OUT.
+replay() {
+	_rec=$1 _out=$2; shift 2
+	if [ ! -f "$T/clock_shim.so" ]; then
+		${CC:-cc} -O2 -fPIC -shared -D_FILE_OFFSET_BITS=64 \
+		    -D_TIME_BITS=64 -o "$T/clock_shim.so" \
+		    "$TOP/tests/replay/clock_shim.c" -ldl || return 1
+	fi
+	env -i PATH=/usr/bin:/bin IJP_CLOCK_SHIM="$T/clock_shim.so" "$@" \
+	    "$PY" "$TOP/tests/replay/replay.py" "$_rec" "$BUILD" > "$_out"
+}
