@@ -260,7 +260,8 @@ def strip(x):
     if isinstance(x, dict):
         for k in timed:
             x.pop(k, None)
-        for q in x.get("by_queue", []) + list(x.get("queue", {}).values()):
+        for q in (x.get("by_queue", []) + x.get("busy", []) +
+                  list(x.get("queue", {}).values())):
             for k in timed:
                 q.pop(k, None)
 for x in (a, b):
