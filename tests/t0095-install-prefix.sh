@@ -49,6 +49,18 @@ check "the unit starts \$PREFIX's wrapper" \
 check "a settings template: \$PREFIX/etc/immich-jobs-proxy/env" \
     grep -q "^#IMMICH_URL=" "$P/etc/immich-jobs-proxy/env"
 check "... naming \$PREFIX's key file" grep -qF "$P/etc/immich-jobs-proxy/api-key" "$P/etc/immich-jobs-proxy/env"
+# Every setting --help lists is in it, but those the unit sets itself: the
+# key and the cache directory, and the client certificate's files, which
+# systemd hands over as credentials (the template says how).
+for v in $("$BIN" --help | sed -n 's/^  \(IMMICH_[A-Z_]*\) .*/\1/p') IMMICH_JOBS_PORT; do
+	case $v in
+	IMMICH_JOBS_API_KEY | IMMICH_JOBS_API_KEY_FILE | IMMICH_JOBS_CACHE_DIR)
+		check "the template does not offer $v" sh -c "! grep -q '^#*$v=' '$TOP/contrib/env'" ;;
+	IMMICH_JOBS_CLIENT_CERT | IMMICH_JOBS_CLIENT_KEY)
+		check "the template names $v" grep -q "$v" "$TOP/contrib/env" ;;
+	*)	check "the template offers $v" grep -q "^#$v=" "$TOP/contrib/env" ;;
+	esac
+done
 printf 'IMMICH_URL=http://mine\n' > "$P/etc/immich-jobs-proxy/env"
 make -s -C "$TOP" install PREFIX="$P" > "$T/install-again.log" 2>&1
 check "make install again keeps the user's settings" \

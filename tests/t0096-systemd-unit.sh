@@ -35,6 +35,22 @@ if command -v systemd-analyze > /dev/null; then
 	sed 's/^/# /' "$T/verify.log"
 	check "systemd-analyze verify: exit 0 (got $rc)" [ "$rc" = 0 ]
 	check "systemd-analyze verify: no warning" [ ! -s "$T/verify.log" ]
+	# The drop-in docs/install.md and the man page give for a TLS client
+	# certificate: the same lines in both, accepted without a warning.
+	sed -n '/^```ini$/,/^```$/p' "$TOP/docs/install.md" | sed '1d;$d' > "$T/dropin"
+	sed -n '/^\[Service\]$/,/^\.Ed$/p' "$TOP/docs/immich-jobs-proxy.8" | sed '$d' |
+	    sed 's|/usr/local/etc/|/etc/|' > "$T/dropin.man"
+	check "docs/install.md gives a drop-in with the client key as a credential" \
+	    grep -qx 'Environment=IMMICH_JOBS_CLIENT_CERT=%d/client-cert IMMICH_JOBS_CLIENT_KEY=%d/client-key' "$T/dropin"
+	check "... the man page the same one" cmp -s "$T/dropin" "$T/dropin.man"
+	mkdir -p "$U.d"
+	sed "s|/etc/immich-jobs-proxy/|$P/etc/immich-jobs-proxy/|" "$T/dropin" > "$U.d/client-cert.conf"
+	MANPATH=$P/share/man systemd-analyze verify "$U" > "$T/verify.log" 2>&1
+	rc=$?
+	sed 's/^/# /' "$T/verify.log"
+	check "systemd-analyze verify with that drop-in: exit 0, no warning (got $rc)" \
+	    [ "$rc:$(cat "$T/verify.log")" = 0: ]
+	rm -r "$U.d"
 	systemd-analyze security --offline=true --threshold=20 "$U" > "$T/security.log" 2>&1
 	rc=$?
 	tail -n 1 "$T/security.log" | sed 's/^/# /'
