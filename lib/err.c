@@ -102,6 +102,27 @@ err_redact(char *s)
 	s[o] = '\0';
 }
 
+/* How many bytes from src[i] (of n) copy as they are, at most room. */
+static size_t
+plain_run(const char *src, size_t i, size_t n, size_t room)
+{
+	size_t run = i;
+
+	while (run < n && run - i < room && (unsigned char)src[run] >= 0x20 &&
+	    (unsigned char)src[run] < 0x7f && !starts[(unsigned char)src[run]])
+		run++;
+	return run - i;
+}
+
+/* One byte that is not plain, as printable ASCII. */
+static char
+printable(unsigned char c)
+{
+	if (c < 0x20 || c == 0x7f)
+		return ' ';
+	return c > 0x7f ? '?' : (char)c;
+}
+
 void
 err_sanitize(char *dst, size_t max, const char *src, size_t srclen)
 {
@@ -111,29 +132,18 @@ err_sanitize(char *dst, size_t max, const char *src, size_t srclen)
 		return;
 	while (i < srclen && o < max - 1) {
 		/* A run of plain bytes, copied at once. */
-		size_t run = i, room = max - 1 - o;
-
-		while (run < srclen && run - i < room &&
-		    (unsigned char)src[run] >= 0x20 &&
-		    (unsigned char)src[run] < 0x7f &&
-		    !starts[(unsigned char)src[run]])
-			run++;
-		if (run > i) {
-			memcpy(dst + o, src + i, run - i);
-			o += run - i;
-			i = run;
-			continue;
-		}
-		if (nsecrets > 0 && (k = secret_at(src + i, srclen - i)) > 0) {
+		if ((k = plain_run(src, i, srclen, max - 1 - o)) > 0) {
+			memcpy(dst + o, src + i, k);
+			o += k;
+			i += k;
+		} else if (nsecrets > 0 &&
+		    (k = secret_at(src + i, srclen - i)) > 0) {
 			for (stars = k < 3 ? k : 3; stars > 0 && o < max - 1;
 			    stars--)
 				dst[o++] = '*';
 			i += k;
-			continue;
-		}
-		unsigned char c = (unsigned char)src[i++];
-		dst[o++] = (c < 0x20 || c == 0x7f) ? ' ' : c > 0x7f ? '?' :
-		    (char)c;
+		} else
+			dst[o++] = printable((unsigned char)src[i++]);
 	}
 	dst[o] = '\0';
 	if (i < srclen && max > 4)

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "jobs.h"
+#include "str.h"
 
 static const char *const counters[] = {
 	"active", "waiting", "delayed", "paused", "failed", "completed"
@@ -36,44 +37,6 @@ name_hash(const char *s, size_t len)
 	return h;
 }
 
-/*
- * The length of the well-formed UTF-8 sequence at s (left bytes), 1 to 4,
- * or 0 for a byte that starts none (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF).  NUL counts as ill-formed: names
- * are C strings.
- */
-static size_t
-utf8_len(const unsigned char *s, size_t left)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (s[0] >= 0x01 && s[0] <= 0x7f)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (left < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 #define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD, for an ill-formed byte */
 #define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026, where a long name is cut */
 #define SUFFIX_LEN	9	/* "~" and 8 hex digits of name_hash */
@@ -95,7 +58,7 @@ set_name(struct queue *q, const char *name, size_t len)
 	int altered = 0;
 
 	for (i = 0; i < len; i += n) {
-		if ((n = utf8_len(u + i, len - i)) == 0) {
+		if ((n = str_utf8_len(u + i, len - i)) == 0) {
 			n = 1;
 			altered = 1;
 			whole += sizeof(REPLACEMENT) - 1;
@@ -111,7 +74,7 @@ set_name(struct queue *q, const char *name, size_t len)
 	keep = room - SUFFIX_LEN - (q->name_cut ? sizeof(ELLIPSIS) - 1 : 0);
 	for (i = 0; i < len; i += n) {
 		const char *piece = name + i;
-		size_t plen = n = utf8_len(u + i, len - i);
+		size_t plen = n = str_utf8_len(u + i, len - i);
 
 		if (n == 0) {
 			piece = REPLACEMENT;
@@ -381,11 +344,36 @@ overflow:
 	    "counts add up to more than 2^63");
 }
 
+/*
+ * The whole body (len bytes, at most INT32_MAX) as one JSON value (RFC
+ * 8259, strict), perhaps with white space around it, into *root.
+ */
+static int
+parse_body(const char *body, size_t len, json_object **root, struct err *e)
+{
+	struct json_tokener *tok;
+	size_t off;
+
+	if ((tok = json_tokener_new()) == NULL)
+		return err_local(e, ENOMEM, "reading Immich's answer");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	*root = json_tokener_parse_ex(tok, body, (int)len);
+	off = tok->char_offset;
+	json_tokener_free(tok);
+	while (off < len && (body[off] == ' ' || body[off] == '\t' ||
+	    body[off] == '\r' || body[off] == '\n'))
+		off++;
+	if (*root != NULL && off == len)
+		return 0;
+	json_object_put(*root);
+	*root = NULL;
+	return err_set(e, 502, 0, "Immich's answer is not valid JSON");
+}
+
 int
 jobs_parse(struct jobs *j, const char *body, size_t len,
     enum jobs_shape shape, struct err *e)
 {
-	struct json_tokener *tok;
 	json_object *root, *seen;
 	int rc;
 
@@ -394,24 +382,8 @@ jobs_parse(struct jobs *j, const char *body, size_t len,
 	memset(&j->omitted, 0, sizeof(j->omitted));
 	if (len > INT32_MAX)
 		return err_set(e, 502, 0, "Immich's answer is too large");
-	if ((tok = json_tokener_new()) == NULL)
-		return err_local(e, ENOMEM, "reading Immich's answer");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);	/* RFC 8259 */
-	root = json_tokener_parse_ex(tok, body, (int)len);
-	/* The whole body must be one JSON value, perhaps with white space. */
-	if (root != NULL) {
-		size_t off = tok->char_offset;
-		while (off < len && (body[off] == ' ' || body[off] == '\t' ||
-		    body[off] == '\r' || body[off] == '\n'))
-			off++;
-		if (off != len) {
-			json_object_put(root);
-			root = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	if (root == NULL)
-		return err_set(e, 502, 0, "Immich's answer is not valid JSON");
+	if (parse_body(body, len, &root, e) != 0)
+		return -1;
 	if ((seen = json_object_new_object()) == NULL)
 		rc = err_set(e, 500, 0, "out of memory");
 	else if (shape == JOBS_SHAPE_QUEUES)

@@ -1,5 +1,5 @@
 /*
- * str.h - white space as the configuration's values and files have it.
+ * str.h - white space and UTF-8, as values, files and Immich's names have them.
  */
 #ifndef IJP_STR_H
 #define IJP_STR_H
@@ -14,5 +14,12 @@ int	str_is_space(char c);
  * the first byte kept and sets *len to the bytes kept.
  */
 const char *str_trim(const char *s, size_t *len);
+
+/*
+ * str_utf8_len - the length of the well-formed UTF-8 character at s (left
+ * bytes, left > 0), 1 to 4, or 0 for a byte that starts none: no overlong
+ * forms, no surrogates, nothing above U+10FFFF.  NUL counts as ill-formed.
+ */
+size_t	str_utf8_len(const unsigned char *s, size_t left);
 
 #endif

@@ -721,14 +721,45 @@ ace_config(const struct config *c, struct config *ace,
 	return 0;
 }
 
+/*
+ * The counts from the endpoint c->api names.  auto: /api/queues when
+ * /api/jobs is gone (404) or refused for want of job.read (a key made with
+ * queue.read alone, as Immich's deprecation of /api/jobs invites).  After
+ * a 404, whether Immich is in maintenance mode.
+ */
+static int
+get_endpoint(const struct config *c, const struct timespec *deadline,
+    struct jobs *j, struct err *e)
+{
+	enum diag_cause cause, cause2;
+	struct err first;
+	int rc;
+
+	rc = get_from(c, c->api == CONFIG_API_QUEUES ? &ep_queues : &ep_jobs,
+	    NULL, deadline, j, &cause, e);
+	if (rc != 0 && c->api == CONFIG_API_AUTO &&
+	    (cause == DIAG_NOT_FOUND || cause == DIAG_NO_PERMISSION)) {
+		first = *e;
+		rc = get_from(c, &ep_queues, cause == DIAG_NO_PERMISSION ?
+		    ep_jobs.permission : NULL, deadline, j, &cause2, e);
+		/* An Immich before v2.4 has no /api/queues: the first says why. */
+		if (rc != 0 && cause == DIAG_NO_PERMISSION &&
+		    cause2 == DIAG_NOT_FOUND)
+			*e = first;
+		else
+			cause = cause2;
+	}
+	if (rc != 0 && cause == DIAG_NOT_FOUND)
+		(void)maintenance(c, deadline, e);
+	return rc;
+}
+
 static int
 get_counts(const struct config *c, const struct timespec *until,
     struct jobs *j, struct err *e)
 {
 	static struct config ace;
 	struct timespec deadline;
-	enum diag_cause cause, cause2;
-	struct err first;
 	int rc;
 	size_t i;
 
@@ -745,27 +776,7 @@ get_counts(const struct config *c, const struct timespec *until,
 		deadline = *until;
 	else
 		deadline_set(&deadline, c->timeout);
-	rc = get_from(c, c->api == CONFIG_API_QUEUES ? &ep_queues : &ep_jobs,
-	    NULL, &deadline, j, &cause, e);
-	/*
-	 * auto: /api/queues when /api/jobs is gone (404) or refused for want
-	 * of job.read (a key made with queue.read alone, as Immich's
-	 * deprecation of /api/jobs invites).
-	 */
-	if (rc != 0 && c->api == CONFIG_API_AUTO &&
-	    (cause == DIAG_NOT_FOUND || cause == DIAG_NO_PERMISSION)) {
-		first = *e;
-		rc = get_from(c, &ep_queues, cause == DIAG_NO_PERMISSION ?
-		    ep_jobs.permission : NULL, &deadline, j, &cause2, e);
-		/* An Immich before v2.4 has no /api/queues: the first says why. */
-		if (rc != 0 && cause == DIAG_NO_PERMISSION &&
-		    cause2 == DIAG_NOT_FOUND)
-			*e = first;
-		else
-			cause = cause2;
-	}
-	if (rc != 0 && cause == DIAG_NOT_FOUND)
-		(void)maintenance(c, &deadline, e);
+	rc = get_endpoint(c, &deadline, j, e);
 	curl_global_cleanup();
 	/* Queue names and messages come from Immich: never relay the key. */
 	for (i = 0; rc == 0 && i < j->n; i++)

@@ -25,29 +25,7 @@ url_is_ascii(const char *s, size_t len)
 	return 1;
 }
 
-/* The length of the UTF-8 character at s (before end), or 0 if it is not one. */
-static size_t
-utf8_char(const unsigned char *s, const unsigned char *end)
-{
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if ((size_t)(end - s) < n)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* s..end is UTF-8 (overlong and surrogate forms are libcurl's to refuse). */
+/* s..end is well-formed UTF-8. */
 static int
 is_utf8(const char *s, const char *end)
 {
@@ -56,9 +34,7 @@ is_utf8(const char *s, const char *end)
 	size_t n;
 
 	while (u < e) {
-		if (*u < 0x80)
-			n = 1;
-		else if ((n = utf8_char(u, e)) == 0)
+		if ((n = str_utf8_len(u, (size_t)(e - u))) == 0)
 			return 0;
 		u += n;
 	}
