@@ -106,60 +106,76 @@ is_cid(const char *s)
 	    "0123456789-_") == n;
 }
 
+/* A string member of the JSON object o, or NULL. */
+static const char *
+json_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 /*
- * Is r Immich's own JSON error?  A JSON object whose "message" is a string
- * (or an array starting with one, as validation errors are), holding no
- * key Immich never sends, with a "statusCode", when there, equal to the
- * HTTP status.  Fills ie when it is.
+ * root's "message" when root has Immich's error shape: an object whose
+ * "message" is a string (or an array starting with one, as validation
+ * errors are), holding no key Immich never sends, with a "statusCode",
+ * when there, equal to status.  NULL otherwise.
+ */
+static const char *
+immich_message(json_object *root, int status)
+{
+	static const char *const allowed[] = { "message", "error",
+	    "statusCode", "correlationId", "errors", NULL };
+	json_object *m, *v;
+	int i;
+
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "message", &m))
+		return NULL;
+	json_object_object_foreach(root, k, val) {
+		(void)val;
+		for (i = 0; allowed[i] != NULL && strcmp(k, allowed[i]) != 0; i++)
+			;
+		if (allowed[i] == NULL)
+			return NULL;
+	}
+	if (json_object_is_type(m, json_type_array) &&
+	    json_object_array_length(m) > 0)
+		m = json_object_array_get_idx(m, 0);
+	if (!json_object_is_type(m, json_type_string))
+		return NULL;
+	if (json_object_object_get_ex(root, "statusCode", &v) &&
+	    (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int(v) != status))
+		return NULL;
+	return json_object_get_string(m);
+}
+
+/*
+ * Is r Immich's own JSON error (immich_message)?  Fills ie with its
+ * message and correlation id (the body's, else the header's) when it is.
  */
 static int
 immich_error(const struct diag_reply *r, struct immich_error *ie)
 {
-	static const char *const allowed[] = { "message", "error",
-	    "statusCode", "correlationId", "errors", NULL };
-	json_object *root, *m = NULL, *v;
-	const char *s = NULL;
-	int ok = 1, i;
+	json_object *root;
+	const char *s, *cid;
 
 	memset(ie, 0, sizeof(*ie));
 	if ((root = parse_whole(r)) == NULL)
 		return 0;
-	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "message", &m))
-		ok = 0;
-	else {
-		json_object_object_foreach(root, k, val) {
-			(void)val;
-			for (i = 0; allowed[i] != NULL; i++)
-				if (strcmp(k, allowed[i]) == 0)
-					break;
-			if (allowed[i] == NULL)
-				ok = 0;
-		}
-		if (json_object_is_type(m, json_type_array) &&
-		    json_object_array_length(m) > 0)
-			m = json_object_array_get_idx(m, 0);
-		if (!json_object_is_type(m, json_type_string))
-			ok = 0;
-		else
-			s = json_object_get_string(m);
-		if (json_object_object_get_ex(root, "statusCode", &v) &&
-		    (!json_object_is_type(v, json_type_int) ||
-		    json_object_get_int(v) != r->status))
-			ok = 0;
-	}
-	if (ok) {
+	if ((s = immich_message(root, r->status)) != NULL) {
 		err_sanitize(ie->message, sizeof(ie->message), s, strlen(s));
-		if (json_object_object_get_ex(root, "correlationId", &v) &&
-		    json_object_is_type(v, json_type_string) &&
-		    is_cid(json_object_get_string(v)))
-			snprintf(ie->cid, sizeof(ie->cid), "%s",
-			    json_object_get_string(v));
-		else if (r->cid != NULL && is_cid(r->cid))
-			snprintf(ie->cid, sizeof(ie->cid), "%s", r->cid);
+		cid = json_str(root, "correlationId");
+		if (cid == NULL || !is_cid(cid))
+			cid = r->cid != NULL && is_cid(r->cid) ? r->cid : "";
+		snprintf(ie->cid, sizeof(ie->cid), "%s", cid);
 	}
 	json_object_put(root);
-	return ok;
+	return s != NULL;
 }
 
 /*
@@ -227,12 +243,29 @@ diag_is_html(const struct diag_reply *r)
 	return i < r->len && r->body[i] == '<';
 }
 
+/* p..end with white space folded to single spaces, trimmed, into buf. */
+static void
+fold_space(char *buf, size_t size, const char *p, const char *end)
+{
+	size_t n = 0;
+	int sp;
+
+	for (; p < end && n + 1 < size; p++) {
+		sp = isspace((unsigned char)*p);
+		if (!sp || (n > 0 && buf[n - 1] != ' '))
+			buf[n++] = sp ? ' ' : *p;
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+	err_sanitize(buf, size, buf, n);
+}
+
 /* An HTML page's <title>, whitespace folded, into buf ("" when none). */
 static void
 html_title(const char *body, char *buf, size_t size)
 {
 	const char *p = body, *end;
-	size_t n = 0;
 
 	buf[0] = '\0';
 	while ((p = strchr(p, '<')) != NULL) {
@@ -245,16 +278,30 @@ html_title(const char *body, char *buf, size_t size)
 		return;
 	if ((end = strchr(++p, '<')) == NULL)
 		end = p + strlen(p);
-	for (; p < end && n + 1 < size; p++) {
-		int sp = isspace((unsigned char)*p);
-		if (sp && (n == 0 || buf[n - 1] == ' '))
-			continue;
-		buf[n++] = sp ? ' ' : *p;
-	}
-	while (n > 0 && buf[n - 1] == ' ')
-		n--;
-	buf[n] = '\0';
-	err_sanitize(buf, size, buf, n);
+	fold_space(buf, size, p, end);
+}
+
+/* What the body of a page not from Immich is, with a quote, into buf. */
+/*
+ * Whether r's body is JSON; when it is, its "message" or "error" string,
+ * trimmed, into quote ("" when it has neither).
+ */
+static int
+json_quote(const struct diag_reply *r, char *quote, size_t size)
+{
+	json_object *root = parse_whole(r);
+	const char *v;
+
+	if (root == NULL)
+		return 0;
+	v = json_object_is_type(root, json_type_object) ?
+	    json_str(root, "message") : NULL;
+	if (v == NULL && json_object_is_type(root, json_type_object))
+		v = json_str(root, "error");
+	if (v != NULL)
+		put_trimmed(quote, size, v, strlen(v));
+	json_object_put(root);
+	return 1;
 }
 
 /* What the body of a page not from Immich is, with a quote, into buf. */
@@ -262,8 +309,7 @@ static void
 describe_body(const struct diag_reply *r, char *buf, size_t size)
 {
 	char quote[72] = "";
-	json_object *root, *v;
-	const char *eol;
+	const char *eol, *kind = "text", *open = " \"", *close = "\"";
 
 	if (r->body == NULL || r->len == 0) {
 		snprintf(buf, size, "an empty body");
@@ -271,30 +317,20 @@ describe_body(const struct diag_reply *r, char *buf, size_t size)
 	}
 	if (diag_is_html(r)) {
 		html_title(r->body, quote, sizeof(quote));
-		snprintf(buf, size, "an HTML page%s%s%s", quote[0] != '\0' ?
-		    " titled \"" : "", quote, quote[0] != '\0' ? "\"" : "");
-		return;
+		kind = "an HTML page";
+		open = " titled \"";
+	} else if (json_quote(r, quote, sizeof(quote))) {
+		kind = "JSON that is not Immich's error";
+		open = " (\"";
+		close = "\")";
+	} else {
+		eol = strpbrk(r->body, "\r\n");
+		put_trimmed(quote, sizeof(quote), r->body, eol != NULL ?
+		    (size_t)(eol - r->body) : strlen(r->body));
 	}
-	if ((root = parse_whole(r)) != NULL) {
-		if (json_object_is_type(root, json_type_object) &&
-		    ((json_object_object_get_ex(root, "message", &v) &&
-		    json_object_is_type(v, json_type_string)) ||
-		    (json_object_object_get_ex(root, "error", &v) &&
-		    json_object_is_type(v, json_type_string))))
-			put_trimmed(quote, sizeof(quote),
-			    json_object_get_string(v),
-			    strlen(json_object_get_string(v)));
-		json_object_put(root);
-		snprintf(buf, size, "JSON that is not Immich's error%s%s%s",
-		    quote[0] != '\0' ? " (\"" : "", quote,
-		    quote[0] != '\0' ? "\")" : "");
-		return;
-	}
-	eol = strpbrk(r->body, "\r\n");
-	put_trimmed(quote, sizeof(quote), r->body,
-	    eol != NULL ? (size_t)(eol - r->body) : strlen(r->body));
-	snprintf(buf, size, "text%s%s%s", quote[0] != '\0' ? " \"" : "",
-	    quote, quote[0] != '\0' ? "\"" : "");
+	if (quote[0] == '\0')
+		open = close = "";
+	snprintf(buf, size, "%s%s%s%s", kind, open, quote, close);
 }
 
 /* " (Server: x, cf-mitigated: y, Location: z)" or "". */
@@ -378,12 +414,93 @@ from_proxy(const struct config *c, const struct diag_reply *r,
 	return st == 404 ? DIAG_NOT_FOUND : DIAG_OTHER;
 }
 
+/* 401 from Immich: no key arrived, or Immich refused it. */
+static enum diag_cause
+immich_401(const struct immich_error *ie, const char *sp, struct err *e)
+{
+	if (strcmp(ie->message, "Authentication required") == 0)
+		err_set(e, 502, 401, "Immich received no API key%s: something "
+		    "between here and Immich drops the x-api-key header; let it "
+		    "through", sp);
+	else
+		err_set(e, 502, 401, "Immich rejected the API key%s: check "
+		    "IMMICH_JOBS_API_KEY or IMMICH_JOBS_API_KEY_FILE (a key "
+		    "mistyped, deleted, or made on another Immich)", sp);
+	return DIAG_OTHER;
+}
+
+/* 403 "Missing required permission: perm" for the request a. */
+static enum diag_cause
+immich_no_permission(const struct diag_ask *a, const char *perm,
+    const char *sp, struct err *e)
+{
+	if (a->refused_before != NULL)
+		err_set(e, 502, 403, "the API key may read neither /api/jobs "
+		    "(%s) nor %s (%s)%s: in Immich, give it %s (v2.4+, then "
+		    "IMMICH_JOBS_API=queues) or %s (then IMMICH_JOBS_API=jobs)",
+		    a->refused_before, a->path, perm, sp, perm,
+		    a->refused_before);
+	else if (strcmp(perm, a->permission) != 0)
+		err_set(e, 502, 403, "the API key lacks the %s permission%s: "
+		    "this Immich wants %s for %s (later versions %s); give it "
+		    "to the key in Immich", perm, sp, perm, a->path,
+		    a->permission);
+	else
+		err_set(e, 502, 403, "the API key lacks the %s permission%s: in "
+		    "Immich, give the key %s for %s (Account Settings, API "
+		    "Keys)", perm, sp, perm, a->path);
+	return DIAG_NO_PERMISSION;
+}
+
+/* 403 from Immich: a permission missing, a user who is no admin. */
+static enum diag_cause
+immich_403(const struct diag_ask *a, const struct immich_error *ie,
+    const char *sp, struct err *e)
+{
+	static const char missing[] = "Missing required permission: ";
+	const char *m = ie->message;
+	char perm[40];
+
+	if (strncmp(m, missing, sizeof(missing) - 1) == 0) {
+		/* Immich's permission names are short: cut, never overrun. */
+		m += sizeof(missing) - 1;
+		err_sanitize(perm, sizeof(perm), m, strlen(m));
+		return immich_no_permission(a, perm, sp, e);
+	}
+	if (strcmp(m, "Forbidden") == 0 || strcmp(m, "Forbidden resource") == 0)
+		err_set(e, 502, 403, "Immich refused the API key because its "
+		    "user is not an admin%s: make the key as an admin user, "
+		    "with the %s permission", sp, a->permission);
+	else
+		err_set(e, 502, 403, "Immich refused the request%s: the key must "
+		    "belong to an admin user and have the %s permission", sp,
+		    a->permission);
+	return DIAG_OTHER;
+}
+
+/* 404 from Immich: no such API at IMMICH_URL. */
+static enum diag_cause
+immich_404(const struct config *c, const struct diag_ask *a,
+    const char *sp, const char *pathmsg, struct err *e)
+{
+	const char *what = c->api == CONFIG_API_AUTO ?
+	    "/api/jobs or /api/queues" : a->path;
+
+	if (pathmsg[0] != '\0')
+		err_set(e, 502, 404, "Immich has no %s at %s%s: %s", what,
+		    c->shown_url, sp, pathmsg);
+	else
+		err_set(e, 502, 404, "Immich has no %s at %s%s: check "
+		    "IMMICH_URL (Immich's base address, e.g. "
+		    "http://immich.local:2283)", what, c->shown_url, sp);
+	return DIAG_NOT_FOUND;
+}
+
 enum diag_cause
 diag_status(const struct config *c, const struct diag_ask *a,
     const struct diag_reply *r, struct err *e)
 {
-	static const char missing[] = "Missing required permission: ";
-	char sp[300], pathmsg[PATHMSG_MAX], perm[40];
+	char sp[300], pathmsg[PATHMSG_MAX];
 	struct immich_error ie;
 	int st = r->status;
 
@@ -391,75 +508,18 @@ diag_status(const struct config *c, const struct diag_ask *a,
 		return from_proxy(c, r, e);
 	said(&ie, sp, sizeof(sp));
 	path_advice(c, pathmsg, sizeof(pathmsg));
-	if (st == 401 && strcmp(ie.message, "Authentication required") == 0) {
-		err_set(e, 502, st, "Immich received no API key%s: something "
-		    "between here and Immich drops the x-api-key header; let it "
-		    "through", sp);
-		return DIAG_OTHER;
-	}
-	if (st == 401) {
-		err_set(e, 502, st, "Immich rejected the API key%s: check "
-		    "IMMICH_JOBS_API_KEY or IMMICH_JOBS_API_KEY_FILE (a key "
-		    "mistyped, deleted, or made on another Immich)", sp);
-		return DIAG_OTHER;
-	}
-	if (st == 403 && strncmp(ie.message, missing, sizeof(missing) - 1) ==
-	    0) {
-		/* Immich's permission names are short: cut, never overrun. */
-		err_sanitize(perm, sizeof(perm), ie.message + sizeof(missing) -
-		    1, strlen(ie.message + sizeof(missing) - 1));
-		if (a->refused_before != NULL)
-			err_set(e, 502, st, "the API key may read neither "
-			    "/api/jobs (%s) nor %s (%s)%s: in Immich, give it "
-			    "%s (v2.4+, then IMMICH_JOBS_API=queues) or %s "
-			    "(then IMMICH_JOBS_API=jobs)", a->refused_before,
-			    a->path, perm, sp, perm, a->refused_before);
-		else if (strcmp(perm, a->permission) != 0)
-			err_set(e, 502, st, "the API key lacks the %s "
-			    "permission%s: this Immich wants %s for %s (later "
-			    "versions %s); give it to the key in Immich", perm,
-			    sp, perm, a->path, a->permission);
-		else
-			err_set(e, 502, st, "the API key lacks the %s "
-			    "permission%s: in Immich, give the key %s for %s "
-			    "(Account Settings, API Keys)", perm, sp, perm,
-			    a->path);
-		return DIAG_NO_PERMISSION;
-	}
-	if (st == 403 && (strcmp(ie.message, "Forbidden") == 0 ||
-	    strcmp(ie.message, "Forbidden resource") == 0)) {
-		err_set(e, 502, st, "Immich refused the API key because its "
-		    "user is not an admin%s: make the key as an admin user, "
-		    "with the %s permission", sp, a->permission);
-		return DIAG_OTHER;
-	}
-	if (st == 403) {
-		err_set(e, 502, st, "Immich refused the request%s: the key must "
-		    "belong to an admin user and have the %s permission", sp,
-		    a->permission);
-		return DIAG_OTHER;
-	}
-	if (st == 404) {
-		if (pathmsg[0] != '\0')
-			err_set(e, 502, st, "Immich has no %s at %s%s: %s",
-			    c->api == CONFIG_API_AUTO ? "/api/jobs or "
-			    "/api/queues" : a->path, c->shown_url, sp, pathmsg);
-		else
-			err_set(e, 502, st, "Immich has no %s at %s%s: check "
-			    "IMMICH_URL (Immich's base address, e.g. "
-			    "http://immich.local:2283)", c->api ==
-			    CONFIG_API_AUTO ? "/api/jobs or /api/queues" :
-			    a->path, c->shown_url, sp);
-		return DIAG_NOT_FOUND;
-	}
-	if (st == 406 && strstr(ie.message, "only returns text/html") != NULL) {
+	if (st == 401)
+		return immich_401(&ie, sp, e);
+	if (st == 403)
+		return immich_403(a, &ie, sp, e);
+	if (st == 404)
+		return immich_404(c, a, sp, pathmsg, e);
+	if (st == 406 && strstr(ie.message, "only returns text/html") != NULL)
 		err_set(e, 502, st, "IMMICH_URL leads to Immich's web app, not "
 		    "its API%s: %s", sp, pathmsg[0] != '\0' ? pathmsg :
 		    "Immich's API is under /api/ of its base address; check "
 		    "how a proxy in front of Immich rewrites paths");
-		return DIAG_OTHER;
-	}
-	if (st >= 500)
+	else if (st >= 500)
 		err_set(e, 502, st, "Immich answered HTTP %d%s: Immich failed; "
 		    "its log says why", st, sp);
 	else
@@ -614,42 +674,63 @@ restore_task(const char *task)
 	return NULL;
 }
 
+/*
+ * ", 90 %" from a maintenance status's "progress" into buf, or "": a
+ * fraction (0.05) in Immich's source, a whole number in its DTO.
+ */
+static void
+maintenance_progress(json_object *root, char *buf, size_t size)
+{
+	json_object *v;
+	double p;
+
+	buf[0] = '\0';
+	if (!json_object_object_get_ex(root, "progress", &v) ||
+	    !(json_object_is_type(v, json_type_double) ||
+	    json_object_is_type(v, json_type_int)))
+		return;
+	p = json_object_get_double(v);
+	if (p > 0 && p <= 1 && json_object_is_type(v, json_type_double))
+		p *= 100;
+	if (p > 0 && p <= 100)
+		snprintf(buf, size, ", %d %%", (int)p);
+}
+
+/* What a maintenance status's "action" says Immich is doing. */
+static const char *
+maintenance_doing(const char *action)
+{
+	static const char *const words[][2] = {
+		{ "restore_database", "restoring a database backup" },
+		{ "select_database_restore",
+		    "an admin is choosing a database backup to restore" },
+		{ "end", "leaving maintenance mode" },
+	};
+	size_t i;
+
+	for (i = 0; action != NULL && i < sizeof(words) / sizeof(words[0]);
+	    i++)
+		if (strcmp(action, words[i][0]) == 0)
+			return words[i][1];
+	return "an admin is maintaining it";
+}
+
 int
 diag_maintenance(int upstream_status, const struct diag_reply *status,
     struct err *e)
 {
-	json_object *root = ok_object(status), *v;
-	const char *action = "", *doing, *task = NULL;
+	json_object *root = ok_object(status);
+	const char *task = json_str(root, "task");
 	char progress[32] = "";
-	double p;
 
-	if (root != NULL && json_object_object_get_ex(root, "action", &v) &&
-	    json_object_is_type(v, json_type_string))
-		action = json_object_get_string(v);
-	if (root != NULL && json_object_object_get_ex(root, "task", &v) &&
-	    json_object_is_type(v, json_type_string))
-		task = restore_task(json_object_get_string(v));
-	/* A fraction (0.05) in Immich's source, a whole number in its DTO. */
-	if (task != NULL && json_object_object_get_ex(root, "progress", &v) &&
-	    (json_object_is_type(v, json_type_double) ||
-	    json_object_is_type(v, json_type_int))) {
-		p = json_object_get_double(v);
-		if (p > 0 && p <= 1 && json_object_is_type(v, json_type_double))
-			p *= 100;
-		if (p > 0 && p <= 100)
-			snprintf(progress, sizeof(progress), ", %d %%", (int)p);
-	}
-	if (strcmp(action, "restore_database") == 0)
-		doing = "restoring a database backup";
-	else if (strcmp(action, "select_database_restore") == 0)
-		doing = "an admin is choosing a database backup to restore";
-	else if (strcmp(action, "end") == 0)
-		doing = "leaving maintenance mode";
-	else
-		doing = "an admin is maintaining it";
+	if (task != NULL)
+		task = restore_task(task);
+	if (task != NULL)
+		maintenance_progress(root, progress, sizeof(progress));
 	err_set(e, 503, upstream_status, "Immich is in maintenance mode (%s%s%s"
 	    "%s): the job counts are back when it leaves maintenance mode and "
-	    "has restarted (Immich's web page shows the maintenance)", doing,
+	    "has restarted (Immich's web page shows the maintenance)",
+	    maintenance_doing(json_str(root, "action")),
 	    task != NULL ? ": " : "", task != NULL ? task : "", progress);
 	json_object_put(root);
 	return -1;
