@@ -4,8 +4,8 @@
  * Run by lighttpd as a CGI (GATEWAY_INTERFACE set) it answers
  *   GET /         JSON totals and by_queue    (render_json)
  *   GET /metrics  Prometheus text             (render_metrics)
- *   GET /healthz  {"status":"ok"} when configured and the fetch module
- *                 loads, without calling Immich
+ *   GET /healthz  {"status":"ok"} unless the service cannot work until
+ *                 someone acts (serve_health), without calling Immich
  * with a full header block, also on every failure.  Run from a shell it
  * prints the body alone: see usage().
  *
@@ -244,9 +244,19 @@ log_error(const struct request *r, const struct err *e)
 		fprintf(stderr, "immich-jobs: %s\n", e->msg);
 }
 
+/* Answer the CGI's request with e, logging nothing. */
+static int
+answer_error(const struct request *r, const struct err *e, const char *extra)
+{
+	write_headers(r, e->status, "application/json", extra);
+	if (!r->head)
+		render_error(stdout, e);
+	return finish();
+}
+
 /*
- * Answer with e.  From a shell: the message on stderr and shell_rc, 2 for a
- * configuration error and 1 when Immich failed.
+ * Answer with e, and log it.  From a shell: the message on stderr and
+ * shell_rc, 2 for a configuration error and 1 when Immich failed.
  */
 static int
 respond_error(const struct request *r, const struct err *e,
@@ -255,10 +265,7 @@ respond_error(const struct request *r, const struct err *e,
 	log_error(r, e);
 	if (!r->is_cgi)
 		return shell_rc;
-	write_headers(r, e->status, "application/json", extra);
-	if (!r->head)
-		render_error(stdout, e);
-	return finish();
+	return answer_error(r, e, extra);
 }
 
 /*
@@ -453,6 +460,40 @@ serve_metrics(const struct request *r, const struct counts *cn)
 	return (!r->is_cgi && j == NULL) ? 1 : rc;
 }
 
+/*
+ * Healthy means able to work without anyone changing anything: configured,
+ * the module that calls Immich loads (a broken install answers every
+ * request 500; loading it costs a health check ~12 M instructions, every
+ * 30 s or so), and the last call to Immich, as the cache holds it, did not
+ * meet a failure that lasts until someone acts (err_needs_fix: a key Immich
+ * refuses, an address that is not Immich's API).  Immich down or slow is
+ * Immich's own health: still 200.  Immich is never called from here.
+ */
+static int
+serve_health(const struct request *r, const struct config *c)
+{
+	static struct cache_entry ent;	/* ~16 KB: not on the stack */
+	char path[CONFIG_PATH_MAX];
+	struct err e;
+
+	err_clear(&e);
+	if (load_upstream(&e) == NULL)
+		return respond_error(r, &e, NULL, 1);
+	if (c->cache_ttl > 0 && c->cache_dir[0] != '\0' &&
+	    cache_path(c, path, sizeof(path)) == 0 &&
+	    cache_read(path, cache_id(c), &ent) == 0 && ent.err_time != 0 &&
+	    ent.err_time >= ent.ok_time && err_needs_fix(&ent.err)) {
+		/* The request that met it logged it: not every health check. */
+		if (!r->is_cgi)
+			return respond_error(r, &ent.err, NULL, 1);
+		return answer_error(r, &ent.err, NULL);
+	}
+	write_headers(r, 200, "application/json", NULL);
+	if (!r->head)
+		fputs("{\"status\":\"ok\"}\n", stdout);
+	return finish();
+}
+
 static int
 usage(FILE *out, int rc)
 {
@@ -584,19 +625,8 @@ main(int argc, char **argv)
 			    "lighttpd.conf); %s", e.msg);
 		return respond_error(&req, &e, NULL, 2);
 	}
-	/*
-	 * Healthy means able to answer: configured, and the module that calls
-	 * Immich loads (a broken install answers every request 500).  Loading
-	 * it costs a health check ~12 M instructions, every 30 s or so.
-	 */
-	if (routes[i].route == ROUTE_HEALTH && load_upstream(&e) == NULL)
-		return respond_error(&req, &e, NULL, 1);
-	if (routes[i].route == ROUTE_HEALTH) {
-		write_headers(&req, 200, "application/json", NULL);
-		if (!req.head)
-			fputs("{\"status\":\"ok\"}\n", stdout);
-		return finish();
-	}
+	if (routes[i].route == ROUTE_HEALTH)
+		return serve_health(&req, &cfg);
 	err_set(&e, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT): "
 	    "Immich at %s did not answer in time, and the call was stopped by "
 	    "the hard cap (IMMICH_JOBS_TIMEOUT + 1 s): something blocked past "

@@ -244,3 +244,32 @@ err_is_local(const struct err *e)
 {
 	return e->status == 500;
 }
+
+int
+err_needs_fix(const struct err *e)
+{
+	/*
+	 * Without an HTTP status, the transport's messages (lib/upstream.c,
+	 * lib/diagnose.c) tell a server that is not Immich's API, or one
+	 * whose certificate cannot be trusted, from one that is down.
+	 */
+	static const char *const wrong_server[] = {
+		"did not answer HTTP", "TLS certificate problem",
+		"TLS handshake", "IMMICH_JOBS_CA_FILE", NULL
+	};
+	int st = e->upstream_status;
+	size_t i;
+
+	if (e->status == 500)
+		return 1;
+	if (e->status != 502)
+		return 0;
+	if (st == 0) {
+		for (i = 0; wrong_server[i] != NULL; i++)
+			if (strstr(e->msg, wrong_server[i]) != NULL)
+				return 1;
+		return 0;
+	}
+	/* Immich failing, a proxy that cannot reach it, a rate limit. */
+	return !(st >= 500 || st == 408 || st == 429);
+}

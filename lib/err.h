@@ -93,4 +93,15 @@ int	err_fd_shortage(void);
  */
 int	err_is_local(const struct err *e);
 
+/*
+ * err_needs_fix - whether e lasts until someone changes something: the
+ * configuration or installation (500), a key Immich refuses or that lacks
+ * a permission, an address that answers but not as Immich's API (a 404,
+ * a redirect, a login page, HTML, another protocol, a TLS certificate
+ * that does not verify).  0 for what passes by itself: Immich down,
+ * asleep, unreachable, slow (504), failing (5xx) or limiting the rate.
+ * /healthz reports the first kind as unhealthy.
+ */
+int	err_needs_fix(const struct err *e);
+
 #endif

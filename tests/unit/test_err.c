@@ -165,6 +165,49 @@ test_err_local(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 }
 
+/* What /healthz calls unhealthy: what lasts until someone acts. */
+static void
+test_err_needs_fix(void **state)
+{
+	static const struct {
+		int	 status, upstream;
+		const char *msg;
+		int	 needs_fix;
+	} cases[] = {
+		{ 500, 0, "IMMICH_URL is not set", 1 },
+		{ 502, 401, "Immich rejected the API key", 1 },
+		{ 502, 403, "the API key lacks the job.read permission", 1 },
+		{ 502, 404, "Immich has no /api/jobs", 1 },
+		{ 502, 302, "IMMICH_URL answered HTTP 302, a redirect", 1 },
+		{ 502, 200, "IMMICH_URL answered with an HTML page", 1 },
+		{ 502, 0, "the server at http://h:22 (IMMICH_URL) did not "
+		    "answer HTTP (x)", 1 },
+		{ 502, 0, "TLS certificate problem talking to h", 1 },
+		{ 502, 0, "Immich's host could not be reached: its name "
+		    "could not be resolved", 0 },
+		{ 502, 0, "Immich's host could not be reached: Failed to "
+		    "connect", 0 },
+		{ 502, 0, "the connection to Immich at h failed: reset", 0 },
+		{ 502, 500, "Immich answered HTTP 500", 0 },
+		{ 502, 502, "HTTP 502 from a proxy", 0 },
+		{ 502, 429, "it limits the rate of requests", 0 },
+		{ 504, 0, "timed out after 10 s", 0 },
+		{ 0, 0, "", 0 },
+	};
+	struct err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; cases[i].status != 0; i++) {
+		err_set(&e, cases[i].status, cases[i].upstream, "%s",
+		    cases[i].msg);
+		if (err_needs_fix(&e) != cases[i].needs_fix)
+			fail_msg("%d %d %s: %d", cases[i].status,
+			    cases[i].upstream, cases[i].msg,
+			    err_needs_fix(&e));
+	}
+}
+
 int
 main(void)
 {
@@ -172,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_err_set),
 		cmocka_unit_test(test_err_secrets),
 		cmocka_unit_test(test_err_local),
+		cmocka_unit_test(test_err_needs_fix),
 	};
 
 	return cmocka_run_group_tests_name("err", tests, NULL, NULL);
