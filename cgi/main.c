@@ -407,6 +407,17 @@ cache_headers(const struct counts *cn, int shown, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * Whether the CGI's log says nothing of Immich's failure in cn: with the
+ * cache, counts_get logged it once, when Immich's state changed, rather
+ * than on every request (a dashboard polls every few seconds).
+ */
+static int
+logged_once(const struct request *r, const struct counts *cn)
+{
+	return r->is_cgi && cn->cached && !err_is_local(&cn->err);
+}
+
 static int
 serve_jobs(const struct request *r, const struct counts *cn)
 {
@@ -414,10 +425,12 @@ serve_jobs(const struct request *r, const struct counts *cn)
 	char extra[96];
 
 	cache_headers(cn, 1, extra, sizeof(extra));
+	if (cn->source == COUNTS_NONE && logged_once(r, cn))
+		return answer_error(r, &cn->err, extra);
 	if (cn->source == COUNTS_NONE)
 		return respond_error(r, &cn->err, extra, 1);
 	/* Logged by the request that met the failure, not by every hit. */
-	if (cn->source == COUNTS_STALE && !cn->from_cache)
+	if (cn->source == COUNTS_STALE && !cn->from_cache && !logged_once(r, cn))
 		fprintf(stderr, "%s: answering with %ld s old counts: %s\n",
 		    r->is_cgi ? "immich-jobs-proxy" : "immich-jobs", cn->age,
 		    cn->err.msg);
@@ -449,8 +462,10 @@ serve_metrics(const struct request *r, const struct counts *cn)
 	if (j == NULL && cn->source != COUNTS_STALE &&
 	    err_is_local(&cn->err))
 		return respond_error(r, &cn->err, NULL, 1);
-	if (j == NULL)
-		log_error(r, &cn->err);
+	if (j == NULL && !logged_once(r, cn))
+		fprintf(stderr, "%s: Immich failed (immich_jobs_up 0): %s\n",
+		    r->is_cgi ? "immich-jobs-proxy" : "immich-jobs",
+		    cn->err.msg);
 	write_headers(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    cache_headers(cn, cn->source != COUNTS_STALE, extra,
 	    sizeof(extra)));

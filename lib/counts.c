@@ -163,6 +163,67 @@ add_progress(const struct config *c, const char *path, uint64_t id,
 		(void)cache_history_write(path, id, &h);
 }
 
+/* Unix seconds t as "2026-12-06 14:02:11 UTC" into buf. */
+static const char *
+utc(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+	return buf;
+}
+
+/* A duration as "40 s", "5 min" or "2 h 5 min". */
+static const char *
+span(int64_t s, char *buf, size_t size)
+{
+	if (s < 120)
+		snprintf(buf, size, "%lld s", (long long)s);
+	else if (s < 7200)
+		snprintf(buf, size, "%lld min", (long long)(s / 60));
+	else
+		snprintf(buf, size, "%lld h %lld min", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
+	return buf;
+}
+
+/*
+ * One log line when Immich's state changes, not one per request: whoever
+ * calls Immich compares what it met (e, NULL when Immich answered) with
+ * the entry it is about to replace (old), which holds the state before.
+ * The same failure again (same statuses) says nothing more.
+ */
+static void
+log_change(const struct cache_entry *old, const struct err *e, int64_t now)
+{
+	int failing = old->err_time != 0 && old->err_time >= old->ok_time &&
+	    !err_is_local(&old->err);
+	char t1[32], t2[32];
+
+	if (e == NULL) {
+		if (failing && old->ok_time != 0)
+			fprintf(stderr, "immich-jobs-proxy: Immich answers again "
+			    "after %s without an answer\n",
+			    span(now - old->ok_time, t1, sizeof(t1)));
+		else if (failing)
+			fprintf(stderr, "immich-jobs-proxy: Immich answers\n");
+		return;
+	}
+	if (failing && old->err.status == e->status &&
+	    old->err.upstream_status == e->upstream_status &&
+	    err_needs_fix(&old->err) == err_needs_fix(e))
+		return;
+	fprintf(stderr, "immich-jobs-proxy: %s%s%s%s%s: %s\n", failing ?
+	    "Immich fails another way since " : "Immich fails since ",
+	    utc(now, t1, sizeof(t1)), old->ok_time != 0 ?
+	    " (last answer " : "", old->ok_time != 0 ?
+	    utc(old->ok_time, t2, sizeof(t2)) : "", old->ok_time != 0 ?
+	    ")" : "", e->msg);
+}
+
 static int
 call_upstream(const struct config *c, const struct timespec *deadline,
     counts_loader_fn load, struct counts *out)
@@ -285,6 +346,7 @@ counts_get(const struct config *c, const struct timespec *until,
 		cache_unlock(lock);
 		return -1;
 	}
+	log_change(&ent, rc == 0 ? NULL : &out->err, now);
 	if (rc == 0) {
 		add_progress(c, path, id, 1, &now, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */
