@@ -1,33 +1,36 @@
-# immich-jobs-proxy: lighttpd + the CGI on Debian 12, as a non-root user.
+# immich-jobs-proxy: lighttpd + the CGI, and nothing else (docs/docker.md).
 #   docker build -t immich-jobs-proxy .
 #   docker run -d -p 8085:8085 -e IMMICH_URL=http://immich-server:2283 \
 #       -e IMMICH_JOBS_API_KEY_FILE=/run/secrets/immich_jobs_api_key ... immich-jobs-proxy
-# `make check-image` builds this file and runs it (README: Docker).
+# `make check-image` builds this file and runs it (ARCH=arm64 or armhf: for
+# a Raspberry Pi, under qemu).  BASE names the Debian 12 image the build
+# stage starts from (make check-image gives another architecture's).
+ARG BASE=debian:bookworm-slim
 
-# The build stage: the Debian packages `make test` builds with.
-FROM debian:bookworm-slim AS build
+# The build stage: the Debian packages `make test` builds with, and those
+# whose files the service runs.
+FROM ${BASE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     gcc libc6-dev make libcurl4-openssl-dev libjson-c-dev \
+    lighttpd ca-certificates busybox-static \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN make all CI=true && make install DESTDIR=/out PREFIX=/usr/local
+RUN make all CI=true && make install DESTDIR=/rootfs PREFIX=/usr/local \
+ && install -m 0755 contrib/docker/entrypoint.sh \
+    /rootfs/usr/local/libexec/immich-jobs-proxy/docker-entrypoint \
+ && sh contrib/docker/rootfs.sh /rootfs
 
-# The runtime stage: lighttpd, the two libraries the fetch module loads and
-# the CA certificates for an https IMMICH_URL; no compiler, no shell tools
-# beyond the base image's.
-FROM debian:bookworm-slim
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    lighttpd libcurl4 libjson-c5 ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd -g 10001 immich-jobs \
- && useradd -u 10001 -g 10001 -M -d /nonexistent -s /usr/sbin/nologin immich-jobs
-COPY --from=build /out/ /
+# The image: lighttpd, the libraries it and the fetch module load, a static
+# busybox for the shell scripts and the health check, setpriv, the CA
+# certificates.  No package manager, no compiler.
+FROM scratch
+COPY --from=build /rootfs/ /
 # lighttpd refuses to start on an unset env.X: every variable is set (empty
 # means the default).  The cache lives on /tmp, a tmpfs with --read-only.
-ENV IMMICH_URL="" \
+ENV PATH="/usr/local/bin:/usr/bin:/usr/sbin" \
+    IMMICH_URL="" \
     IMMICH_JOBS_API_KEY="" \
     IMMICH_JOBS_API_KEY_FILE="" \
     IMMICH_JOBS_TIMEOUT="" \
@@ -40,12 +43,15 @@ ENV IMMICH_URL="" \
     IMMICH_JOBS_CACHE_DIR="/tmp/immich-jobs-proxy" \
     TMPDIR="/tmp" \
     IMMICH_JOBS_PORT="8085"
-USER 10001:10001
 # lighttpd listens on IMMICH_JOBS_PORT, IPv6 and IPv4.
 EXPOSE 8085
-# /healthz never calls Immich: it proves that lighttpd answers and runs the
-# CGI, and that the CGI is configured (500 otherwise).  An HTTP request from
-# bash alone: the image carries no curl or wget.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
-    CMD bash -c 'exec 3<>"/dev/tcp/127.0.0.1/${IMMICH_JOBS_PORT:-8085}" && printf "GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && read -r _ status _ <&3 && [ "$status" = 200 ]'
+# Unhealthy when the service cannot work until someone changes something:
+# a configuration error, or what the last call to Immich met (a key Immich
+# refuses, an address that is not Immich's API); healthy while Immich is
+# merely down or slow.  /healthz never calls Immich itself.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=5s --retries=3 \
+    CMD ["/usr/local/libexec/immich-jobs-proxy/docker-entrypoint", "--healthcheck"]
+# Started as root only to read a key file only root can read (a Docker
+# secret): the entrypoint drops to uid 10001 before lighttpd starts.
+ENTRYPOINT ["/usr/local/libexec/immich-jobs-proxy/docker-entrypoint"]
 CMD ["immich-jobs-proxy", "/usr/local/etc/immich-jobs-proxy/lighttpd.conf"]

@@ -1,5 +1,5 @@
 #!/bin/sh
-# checks/image-base.sh IMAGE CACHE_DIR: make the Debian 12 base image IMAGE
+# checks/image-base.sh IMAGE CACHE_DIR [ARCH]: make the Debian 12 base image IMAGE
 # (what the Dockerfile's FROM names, debian:bookworm-slim) exist in the local
 # Docker engine when no registry can provide it: debootstrap a minbase
 # bookworm from the Debian mirror this machine's apt uses, trim it the way
@@ -7,9 +7,19 @@
 # give it apt sources that work (bookworm, -updates, -security) and
 # `docker import` it under IMAGE.  The root filesystem is kept as
 # CACHE_DIR/IMAGE.tar, so a second run only imports it again.
+# ARCH (Debian's name: arm64, armhf; default this machine's) makes another
+# architecture's, its programs run by qemu-user through binfmt_misc (the
+# caller registers the handler), imported with that platform.
 # Needs root (debootstrap) and a running dockerd.
 set -eu
 image=$1 cache=$2
+arch=${3:-$(dpkg --print-architecture)}
+case $arch in
+arm64) platform=linux/arm64 ;;
+armhf) platform=linux/arm/v7 ;;
+amd64) platform=linux/amd64 ;;
+*) platform=linux/$arch ;;
+esac
 tar=$cache/$(echo "$image" | tr ':/' '__').tar
 
 # mirror SUITE_SUFFIX: the first URI of this machine's apt sources ending in
@@ -33,9 +43,10 @@ if [ ! -s "$tar" ]; then
 	mkdir -p "$cache"
 	root=$(mktemp -d "$cache/rootfs.XXXXXX")
 	trap 'rm -rf "$root" "$tar.tmp"' EXIT
-	echo "# debootstrap --variant=minbase bookworm from $main (a few minutes, once)"
-	debootstrap --variant=minbase bookworm "$root" "$main" > "$cache/debootstrap.log" 2>&1 || {
-		tail -n 20 "$cache/debootstrap.log" >&2
+	echo "# debootstrap --arch=$arch --variant=minbase bookworm from $main (a few minutes, once)"
+	debootstrap --arch="$arch" --variant=minbase bookworm "$root" "$main" \
+	    > "$cache/debootstrap-$arch.log" 2>&1 || {
+		tail -n 20 "$cache/debootstrap-$arch.log" >&2
 		exit 1
 	}
 	rm -f "$root/etc/apt/sources.list"
@@ -79,5 +90,9 @@ EOF
 	tar --numeric-owner -C "$root" -cf "$tar.tmp" .
 	mv "$tar.tmp" "$tar"
 fi
-echo "# docker import $tar as $image"
-docker import -c 'CMD ["bash"]' "$tar" "$image" > /dev/null
+echo "# docker import $tar as $image ($platform)"
+if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+	docker import -c 'CMD ["bash"]' "$tar" "$image" > /dev/null
+else
+	docker import --platform "$platform" -c 'CMD ["bash"]' "$tar" "$image" > /dev/null
+fi
