@@ -250,12 +250,14 @@ err_needs_fix(const struct err *e)
 {
 	/*
 	 * Without an HTTP status, the transport's messages (lib/upstream.c,
-	 * lib/diagnose.c) tell a server that is not Immich's API, or one
-	 * whose certificate cannot be trusted, from one that is down.
+	 * lib/diagnose.c) tell a server that is not Immich's API, one whose
+	 * certificate cannot be trusted or that wants a client certificate,
+	 * or a proxy that refuses the way, from one that is down.
 	 */
 	static const char *const wrong_server[] = {
 		"did not answer HTTP", "TLS certificate problem",
-		"TLS handshake", "IMMICH_JOBS_CA_FILE", NULL
+		"TLS handshake", "IMMICH_JOBS_CA_FILE",
+		"TLS client certificate", "refused to connect to", NULL
 	};
 	int st = e->upstream_status;
 	size_t i;

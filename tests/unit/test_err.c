@@ -183,6 +183,9 @@ test_err_needs_fix(void **state)
 		{ 502, 0, "the server at http://h:22 (IMMICH_URL) did not "
 		    "answer HTTP (x)", 1 },
 		{ 502, 0, "TLS certificate problem talking to h", 1 },
+		{ 502, 0, "the server at h asks for a TLS client certificate "
+		    "and none is set", 1 },
+		{ 502, 0, "the proxy refused to connect to h (HTTP 407)", 1 },
 		{ 502, 0, "Immich's host could not be reached: its name "
 		    "could not be resolved", 0 },
 		{ 502, 0, "Immich's host could not be reached: Failed to "
