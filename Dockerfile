@@ -27,19 +27,10 @@ RUN make all CI=true && make install DESTDIR=/rootfs PREFIX=/usr/local \
 # certificates.  No package manager, no compiler.
 FROM scratch
 COPY --from=build /rootfs/ /
-# lighttpd refuses to start on an unset env.X: every variable is set (empty
-# means the default).  The cache lives on /tmp, a tmpfs with --read-only.
+# immich-jobs-proxy (cgi/serve.sh) sets every other variable lighttpd.conf
+# passes ("" means the default).  The cache lives on /tmp, a tmpfs with
+# --read-only.
 ENV PATH="/usr/local/bin:/usr/bin:/usr/sbin" \
-    IMMICH_URL="" \
-    IMMICH_JOBS_API_KEY="" \
-    IMMICH_JOBS_API_KEY_FILE="" \
-    IMMICH_JOBS_TIMEOUT="" \
-    IMMICH_JOBS_CONNECT_TIMEOUT="" \
-    IMMICH_JOBS_CA_FILE="" \
-    IMMICH_JOBS_API="" \
-    IMMICH_JOBS_CACHE_TTL="" \
-    IMMICH_JOBS_STALE_TTL="" \
-    IMMICH_JOBS_STALL_AFTER="" \
     IMMICH_JOBS_CACHE_DIR="/tmp/immich-jobs-proxy" \
     TMPDIR="/tmp" \
     IMMICH_JOBS_PORT="8085"

@@ -55,7 +55,7 @@ done < /tmp/libs
 
 cp /bin/busybox usr/bin/busybox
 # The applets serve.sh, the entrypoint and the health check call.
-for a in sh cat head id mkdir mktemp rm rmdir sed tr wget; do
+for a in sh cat head id mkdir mktemp rm rmdir sed sort tr wget; do
 	ln -s busybox "usr/bin/$a"
 done
 
