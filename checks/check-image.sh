@@ -73,7 +73,8 @@ stop() {
 image_cleanup() {
 	for c in $CONTAINERS; do docker rm -f "$c" > /dev/null 2>&1; done
 	for p in $PROJECTS; do
-		(cd "$T/compose" && $compose -p "$p" -f "${p#*:}" down) > /dev/null 2>&1
+		(cd "$T/compose" && IMMICH_URL=unused $compose -p "${p%%:*}" -f "${p#*:}" down) \
+		    > /dev/null 2>&1
 	done
 	for n in $NETWORKS; do docker network rm "$n" > /dev/null 2>&1; done
 	# compose's image name: given back to the image that had it, if any.
@@ -424,16 +425,24 @@ for recipe in same-host other-machine; do
 	    IMMICH_URL=http://$gw:$IPORT $compose -p "$project" -f "$recipe.yml" up -d) \
 	    > "$T/compose.log" 2>&1 || sed 's/^/# /' "$T/compose.log"
 	c=$(docker ps -q --filter "label=com.docker.compose.project=$project" | head -n 1)
-	listening "$c"
-	check "$recipe.yml: the service listens on the host's port $PORT" [ $? = 0 ]
+	# Docker's proxy takes connections on the published port at once:
+	# wait for an answer (60 s at most: lighttpd starts slowly under qemu).
 	HTTP_URL=http://127.0.0.1:$PORT
+	i=0
+	while http GET /healthz && [ "$STATUS" != 200 ] && [ $i -lt 300 ]; do
+		sleep 0.2; i=$((i + 1))
+	done
+	check "$recipe.yml: the service answers on the host's port $PORT" [ "$STATUS" = 200 ]
 	http GET /
 	totals=$(json '"%s:%s:%s:%s" % (j["active"], j["waiting"], j["failed"], j["queues"])' | tr -d '"')
 	check "$recipe.yml: Homepage's URL, http://HOST:$PORT/, answers the totals (got $STATUS $totals)" \
 	    [ "$STATUS:$totals" = "200:$FIX_TOTALS" ] || sed 's/^/# /' "$T/body"
 	docker logs "$c" > "$T/docker-logs" 2>&1
 	check "$recipe.yml: the key is not in docker logs" sh -c "! grep -qF -- '$KEY' '$T/docker-logs'"
-	(cd "$T/compose" && $compose -p "$project" -f "$recipe.yml" down) > /dev/null 2>&1
+	(cd "$T/compose" && IMMICH_URL=unused $compose -p "$project" -f "$recipe.yml" down) \
+	    > /dev/null 2>&1
+	check "$recipe.yml: compose down removes its container" \
+	    [ -z "$(docker ps -aq --filter "label=com.docker.compose.project=$project")" ]
 done
 
 echo "# check-image took $(( ($(ms) - t_start) / 1000 )) s"

@@ -15,10 +15,9 @@ set -eu
 image=$1 cache=$2
 arch=${3:-$(dpkg --print-architecture)}
 case $arch in
-arm64) platform=linux/arm64 ;;
-armhf) platform=linux/arm/v7 ;;
-amd64) platform=linux/amd64 ;;
-*) platform=linux/$arch ;;
+arm64) goarch=arm64 variant=v8 ;;
+armhf) goarch=arm variant=v7 ;;
+*) goarch=$arch variant="" ;;
 esac
 tar=$cache/$(echo "$image" | tr ':/' '__').tar
 
@@ -90,9 +89,26 @@ EOF
 	tar --numeric-owner -C "$root" -cf "$tar.tmp" .
 	mv "$tar.tmp" "$tar"
 fi
-echo "# docker import $tar as $image ($platform)"
 if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+	echo "# docker import $tar as $image"
 	docker import -c 'CMD ["bash"]' "$tar" "$image" > /dev/null
-else
-	docker import --platform "$platform" -c 'CMD ["bash"]' "$tar" "$image" > /dev/null
+	exit 0
 fi
+# Another architecture's: `docker import` labels the image with this
+# machine's (an engine without multi-platform support ignores --platform),
+# and a build for that platform then refuses it.  So the image is given to
+# `docker load` as `docker save` writes one: the root filesystem as its one
+# layer, and a configuration that names the architecture.
+echo "# docker load $tar as $image (linux/$goarch${variant:+/$variant})"
+dir=$(mktemp -d "$cache/load.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+layer=$(sha256sum "$tar" | cut -d ' ' -f 1)
+mkdir "$dir/$layer"
+ln "$tar" "$dir/$layer/layer.tar" 2> /dev/null || cp "$tar" "$dir/$layer/layer.tar"
+printf '{"architecture":"%s",%s"os":"linux","config":{"Cmd":["bash"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"checks/image-base.sh: debootstrap --arch=%s --variant=minbase bookworm"}]}' \
+    "$goarch" "${variant:+"\"variant\":\"$variant\","}" "$layer" "$arch" > "$dir/config.json"
+config=$(sha256sum "$dir/config.json" | cut -d ' ' -f 1)
+mv "$dir/config.json" "$dir/$config.json"
+printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \
+    "$config" "$image" "$layer" > "$dir/manifest.json"
+tar -C "$dir" -cf - . | docker load > /dev/null
