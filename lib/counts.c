@@ -72,14 +72,20 @@ clocks(struct stamp *now)
 
 void	(*counts_clock)(struct stamp *now) = clocks;
 
+int
+counts_last_failed(const struct cache_entry *ent)
+{
+	/* A local failure stored by an older version is not Immich's answer. */
+	return ent->err_at.wall != 0 && !err_is_local(&ent->err) &&
+	    (ent->ok_at.wall == 0 || stamp_since(&ent->ok_at, &ent->err_at) >= 0);
+}
+
 /* Fill out from a usable entry (younger than max_age); 0 if it is used. */
 static int
 from_entry(const struct cache_entry *ent, const struct stamp *now,
     long max_age, struct counts *out)
 {
-	/* A local failure stored by an older version is not Immich's answer. */
-	int err_newer = ent->err_at.wall != 0 && !err_is_local(&ent->err) &&
-	    (ent->ok_at.wall == 0 || stamp_since(&ent->ok_at, &ent->err_at) >= 0);
+	int err_newer = counts_last_failed(ent);
 	const struct stamp *t = err_newer ? &ent->err_at : &ent->ok_at;
 	int64_t age = stamp_since(t, now);
 
@@ -197,17 +203,18 @@ span(int64_t s, char *buf, size_t size)
  * The same failure again (same statuses) says nothing more.
  */
 static void
-log_change(const struct cache_entry *old, const struct err *e, int64_t now)
+log_change(const struct cache_entry *old, const struct err *e,
+    const struct stamp *now)
 {
-	int failing = old->err_time != 0 && old->err_time >= old->ok_time &&
-	    !err_is_local(&old->err);
+	int failing = counts_last_failed(old);
+	int64_t quiet = old->ok_at.wall != 0 ? stamp_since(&old->ok_at, now) : -1;
 	char t1[32], t2[32];
 
 	if (e == NULL) {
-		if (failing && old->ok_time != 0)
+		if (failing && quiet >= 0)
 			fprintf(stderr, "immich-jobs-proxy: Immich answers again "
 			    "after %s without an answer\n",
-			    span(now - old->ok_time, t1, sizeof(t1)));
+			    span(quiet, t1, sizeof(t1)));
 		else if (failing)
 			fprintf(stderr, "immich-jobs-proxy: Immich answers\n");
 		return;
@@ -218,9 +225,9 @@ log_change(const struct cache_entry *old, const struct err *e, int64_t now)
 		return;
 	fprintf(stderr, "immich-jobs-proxy: %s%s%s%s%s: %s\n", failing ?
 	    "Immich fails another way since " : "Immich fails since ",
-	    utc(now, t1, sizeof(t1)), old->ok_time != 0 ?
-	    " (last answer " : "", old->ok_time != 0 ?
-	    utc(old->ok_time, t2, sizeof(t2)) : "", old->ok_time != 0 ?
+	    utc(now->wall, t1, sizeof(t1)), old->ok_at.wall != 0 ?
+	    " (last answer " : "", old->ok_at.wall != 0 ?
+	    utc(old->ok_at.wall, t2, sizeof(t2)) : "", old->ok_at.wall != 0 ?
 	    ")" : "", e->msg);
 }
 
@@ -346,7 +353,7 @@ counts_get(const struct config *c, const struct timespec *until,
 		cache_unlock(lock);
 		return -1;
 	}
-	log_change(&ent, rc == 0 ? NULL : &out->err, now);
+	log_change(&ent, rc == 0 ? NULL : &out->err, &now);
 	if (rc == 0) {
 		add_progress(c, path, id, 1, &now, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */

@@ -86,4 +86,11 @@ int	counts_get(const struct config *c, const struct timespec *deadline,
  */
 extern void	(*counts_clock)(struct stamp *now);
 
+/*
+ * counts_last_failed - 1 when the last call to Immich that ent records
+ * failed (with ent->err, Immich's failure, not this machine's), 0 when it
+ * answered or nothing is recorded.
+ */
+int	counts_last_failed(const struct cache_entry *ent);
+
 #endif
