@@ -2,8 +2,10 @@
 # demo/run.sh - what `make run` does: start lighttpd with the repo's
 # lighttpd.conf on PORT (8085), IPv6 and IPv4, in the foreground, the CGI
 # from build/.  With no IMMICH_URL in the environment it first starts the
-# demo upstream (demo/upstream.conf) on 127.0.0.1:$DEMO_PORT (8086) and
-# points the service at it.  A port already in use stops it before anything
+# demo upstream (demo/upstream.conf) on 127.0.0.1:$DEMO_PORT (8086), which
+# replays real Immich answers in a loop (demo/loop.py: one every
+# DEMO_STEP seconds, 10, from DEMO_START, now), and points the service at
+# it.  A port already in use stops it before anything
 # starts (the demo key must never go to whatever owns DEMO_PORT); Ctrl-C
 # stops everything and ends with status 0.
 set -eu
@@ -50,6 +52,11 @@ if [ -z "${IMMICH_URL:-}" ]; then
 		exit 1
 	fi
 	port_in_use DEMO_PORT "$demo_port" 127.0.0.1
+	demo_step=${DEMO_STEP:-10} demo_start=${DEMO_START:-$(date +%s)}
+	case $demo_step$demo_start in
+	*[!0-9]*) echo "$me: DEMO_STEP and DEMO_START must be whole numbers of seconds (got '$demo_step', '$demo_start')" >&2; exit 2 ;;
+	esac
+	[ "$demo_step" -gt 0 ] || { echo "$me: DEMO_STEP must be at least 1 (got '$demo_step')" >&2; exit 2; }
 fi
 
 sh "$top/demo/conf.sh" "$port" "[::]" "$run/lighttpd.conf" "$build"
@@ -64,12 +71,18 @@ trap stop EXIT
 trap 'stop; echo "$me: stopped"; exit 0' INT TERM
 if [ -z "${IMMICH_URL:-}" ]; then
 	lighttpd=$(command -v lighttpd 2>/dev/null) || lighttpd=/usr/sbin/lighttpd
-	export DEMO_PORT="$demo_port" DEMO_ROOT="$top/demo"
+	"$py" "$top/demo/loop.py" "$top" "$run/demo-jobs.jsonl"
+	export DEMO_PORT="$demo_port" DEMO_ROOT="$top/demo" DEMO_RUN="$run" \
+	    DEMO_BODIES="$run/demo-jobs.jsonl" DEMO_STEP="$demo_step" \
+	    DEMO_START="$demo_start"
 	"$lighttpd" -D -f "$top/demo/upstream.conf" &
 	demo=$!
 	export IMMICH_URL=http://127.0.0.1:$DEMO_PORT
 	export IMMICH_JOBS_API_KEY=demokeyNotCheckedByTheDemo
-	echo "$me: no IMMICH_URL set: serving the bundled demo upstream at $IMMICH_URL (sample data of Immich v3.2)"
+	# The recorded stall lasts 3 minutes: flag it after 1, not 5.
+	export IMMICH_JOBS_STALL_AFTER="${IMMICH_JOBS_STALL_AFTER:-60}"
+	n=$(wc -l < "$DEMO_BODIES")
+	echo "$me: no IMMICH_URL set: serving the bundled demo upstream at $IMMICH_URL: a real Immich v3.1.0 replayed in a loop of $((n * demo_step / 60)) min, one recorded answer every $demo_step s (an import of 2,020 photos and videos rising and draining, a paused queue, a stalled one: IMMICH_JOBS_STALL_AFTER=$IMMICH_JOBS_STALL_AFTER)"
 fi
 echo "$me: starting lighttpd on port $port, all interfaces, IPv6 and IPv4 (try: curl -i http://127.0.0.1:$port/ ; Ctrl-C stops)"
 sh "$top/cgi/serve.sh" "$run/lighttpd.conf"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # `make run`: with PORT or DEMO_PORT already taken it stops at once with a
 # message naming the variable, announces no demo and sends nothing (no demo
-# key) to whatever owns the port; otherwise it serves the demo totals over
-# IPv4 and IPv6 on PORT, and Ctrl-C (SIGINT to its process group, as a
-# terminal sends it) stops everything without a make error.
+# key) to whatever owns the port; otherwise it serves over IPv4 and IPv6 on
+# PORT the totals of the demo upstream, which replays real Immich answers
+# in a loop (one per DEMO_STEP seconds from DEMO_START), and Ctrl-C (SIGINT
+# to its process group, as a terminal sends it) stops everything without a
+# make error.
 . "$(dirname "$0")/lib.sh"
 "$PY" - "$TOP" <<'PYEOF'
 import os, signal, socket, subprocess, sys, time, urllib.request
@@ -19,8 +21,8 @@ def free_port():
     s.close()
     return p
 
-def make_run(port, demo_port, **kw):
-    env = dict(os.environ, PORT=str(port), DEMO_PORT=str(demo_port))
+def make_run(port, demo_port, extra={}, **kw):
+    env = dict(os.environ, PORT=str(port), DEMO_PORT=str(demo_port), **extra)
     env.pop("IMMICH_URL", None)
     # A terminal's Ctrl-C reaches a make whose SIGINT is not ignored; a
     # suite started in the background (`make test &`, some CI runners)
@@ -70,10 +72,11 @@ report("must be a port number from 1 to 65535 (got '70000')" in out and "another
 
 # --- serving, then Ctrl-C ---------------------------------------------------
 port, demo_port = free_port(), free_port()
-p = make_run(port, demo_port)
-def get(host, path="/"):
+start = int(time.time())
+p = make_run(port, demo_port, {"DEMO_STEP": "1", "DEMO_START": str(start)})
+def get(host, path="/", at=None):
     try:
-        with urllib.request.urlopen("http://%s:%d%s" % (host, port, path), timeout=10) as r:
+        with urllib.request.urlopen("http://%s:%d%s" % (host, at or port, path), timeout=10) as r:
             return r.status, r.read()
     except Exception as e:
         return None, str(e).encode()
@@ -81,15 +84,40 @@ deadline = time.monotonic() + 120	# make may build first
 while time.monotonic() < deadline and get("127.0.0.1", "/healthz")[0] != 200 and p.poll() is None:
     time.sleep(0.2)
 import json
+def totals(jobs):
+    c = [q["jobCounts"] for q in jobs.values()]
+    return [sum(x["active"] for x in c), sum(x["waiting"] + x["delayed"] + x["paused"] for x in c), len(c)]
+try:
+    bodies = open(os.path.join(top, "build/run/demo-jobs.jsonl")).read().splitlines()
+    recorded = [json.loads(b) for b in bodies]
+except OSError:
+    bodies, recorded = [], []
+# The loop: an import rising then draining, a paused queue, a stall, idle.
+waits = [totals(r)[1] for r in recorded]
+peak = waits.index(max(waits)) if waits else 0
+report(len(bodies) > 60 and 0 < peak < len(waits) - 10 and waits[0] < waits[peak] / 4 and
+       any(q["queueStatus"]["isPaused"] for r in recorded for q in r.values()) and 0 in waits,
+       "the demo replays %d recorded answers: an import up to %s waiting and down, a paused queue, idle" % (len(bodies), max(waits or [0])))
 for host in ("127.0.0.1", "[::1]"):
     status, body = get(host)
     try:
         j = json.loads(body)
-        got = [j["active"], j["waiting"], j["failed"], j["queues"]]
+        got = [j["active"], j["waiting"], j["queues"]]
     except Exception:
         got = body[:80]
-    report(status == 200 and got == [16, 2960, 9, 19],
-           "make run PORT=%d: GET http://%s:%d/ gives the demo totals (got %s %s)" % (port, host, port, status, got))
+    report(status == 200 and got in [totals(r) for r in recorded],
+           "make run PORT=%d: GET http://%s:%d/ gives the totals of a recorded answer (got %s %s)" % (port, host, port, status, got))
+# The demo upstream moves: at each moment the answer of its slot (or the
+# next, when the second turns between the clock and the request).
+seen = []
+for k in range(2):
+    slot = (int(time.time()) - start) % max(len(bodies), 1)
+    status, body = get("127.0.0.1", "/api/jobs", demo_port)
+    ok = status == 200 and bodies and json.loads(body) in (recorded[slot], recorded[(slot + 1) % len(bodies)])
+    report(ok, "the demo upstream answers the recording's answer for its moment (slot %d, status %s)" % (slot, status))
+    seen.append(slot)
+    time.sleep(2.2)
+report(seen[0] != seen[1], "the demo upstream moves on: slots %s" % seen)
 t0 = time.monotonic()
 os.killpg(p.pid, signal.SIGINT)
 try:
