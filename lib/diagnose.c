@@ -737,11 +737,10 @@ diag_maintenance(int upstream_status, const struct diag_reply *status,
 }
 
 int
-diag_refused(const struct config *c, const char *detail, struct err *e)
+diag_refused(const struct config *c, struct err *e)
 {
-	return err_set(e, 502, 0, "Immich at %s is not taking connections "
-	    "(%s): it is starting up, migrating its database (the first start "
-	    "after an upgrade, which can take minutes) or restarting (also on "
-	    "entering or leaving maintenance mode), or it is stopped; the "
-	    "counts come back once it answers", c->shown_url, detail);
+	return err_set(e, 502, 0, "Immich at %s refuses connections: it is "
+	    "starting up, migrating its database (after an upgrade, for "
+	    "minutes) or restarting, or it is stopped; the counts come back "
+	    "once it answers", c->shown_url);
 }

@@ -179,11 +179,11 @@ int	diag_maintenance(int upstream_status, const struct diag_reply *status,
 	    struct err *e);
 
 /*
- * diag_refused - the error (502) for a connection to c->shown_url refused
- * (detail: libcurl's text): nothing listens there, which is Immich starting
- * up, migrating its database or restarting, or stopped.  Always returns -1.
+ * diag_refused - the error (502) for a connection to c->shown_url refused:
+ * nothing listens there, which is Immich starting up, migrating its
+ * database or restarting, or stopped (libcurl's words, "Couldn't connect",
+ * add nothing).  Always returns -1.
  */
-int	diag_refused(const struct config *c, const char *detail,
-	    struct err *e);
+int	diag_refused(const struct config *c, struct err *e);
 
 #endif

@@ -275,7 +275,7 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 	case CURLE_COULDNT_CONNECT:
 		/* Refused: nothing listens, as while Immich starts. */
 		if (r->os_errno == ECONNREFUSED)
-			return diag_refused(c, detail, e);
+			return diag_refused(c, e);
 		return err_set(e, 502, 0, "Immich's host could not be reached: "
 		    "%s: is Immich running at %s?", detail, c->shown_url);
 	case CURLE_SSL_CACERT_BADFILE:

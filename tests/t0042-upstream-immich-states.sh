@@ -61,12 +61,12 @@ check "summary: stale · ..." [ "$(json 'j["summary"].startswith("stale · ")')"
 # Starting up, migrating, restarting: nothing listens on the port.
 port=$(free_port)
 cgi GET / IMMICH_URL=http://127.0.0.1:$port
-expect_error 502 "Immich at http://127.0.0.1:$port is not taking connections"
+expect_error 502 "Immich at http://127.0.0.1:$port refuses connections"
 for w in "starting up" "migrating its database" "restarting" "stopped"; do
 	check "refused: names '$w'" grep -qF "$w" "$T/body"
 done
 not_url
 cgi GET /homepage IMMICH_URL=http://127.0.0.1:$port
-expect_error 200 "is not taking connections"
+expect_error 200 "refuses connections"
 no_leak
 finish

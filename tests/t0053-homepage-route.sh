@@ -31,7 +31,7 @@ each_error() {
 each_error "IMMICH_URL is not set" 500 IMMICH_URL=
 spec '{"/api/jobs": {"status": 401, "body": "{\"message\":\"Invalid API key\"}"}}'
 each_error "Immich rejected the API key" 502
-each_error "is not taking connections" 502 IMMICH_URL=http://127.0.0.1:1
+each_error "refuses connections" 502 IMMICH_URL=http://127.0.0.1:1
 
 # A method other than GET/HEAD is not Homepage's: still 405.
 cgi POST /homepage

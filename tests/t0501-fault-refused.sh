@@ -5,8 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 port=$(free_port)
 cgi GET / IMMICH_URL=http://127.0.0.1:$port IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
-expect_error 502 "Immich at http://127.0.0.1:$port is not taking connections"
-check "says why (connection refused)" grep -qiF "couldn't connect" "$T/body"
+expect_error 502 "Immich at http://127.0.0.1:$port refuses connections"
+check "says what a refusal means" grep -qF "it is starting up, migrating its database" "$T/body"
 check "names the URL it tried" grep -qF "http://127.0.0.1:$port" "$T/body"
 check "no upstream_status (Immich never answered)" [ "$(json '"upstream_status" in j')" = false ]
 within_bound $FAULT_TIMEOUT

@@ -33,7 +33,7 @@ local_only() {
 		echo short > "$T/short" ;;
 	*)	fail "$1: status $STATUS: $(head -c 300 "$T/body")" ;;
 	esac
-	check "$1: never blamed on Immich" sh -c "! grep -qiE 'is Immich running|could not be reached|not taking connections|timed out' '$T/body'"
+	check "$1: never blamed on Immich" sh -c "! grep -qiE 'is Immich running|could not be reached|refuses connections|timed out' '$T/body'"
 }
 
 echo "# immich-jobs-fetch.so missing beside the binary"
