@@ -119,7 +119,28 @@ forget_eta(struct jobs *j)
 	}
 }
 
-/* After a failure: stale counts when the last good ones are young enough. */
+/*
+ * An answer of Immich, or of something in front of it, that the user must
+ * act on: a redirect, a key rejected or short of a permission, a wrong
+ * path, a login wanted (3xx, 4xx), but for a timeout (408) and a rate
+ * limit (429), which pass like Immich down, restarting or in maintenance
+ * (503: its smaller server answers the job API with a 404).
+ */
+static int
+must_fix(const struct err *e)
+{
+	int st = e->upstream_status;
+
+	/* 503: Immich in maintenance mode, whose job API is a 404. */
+	return e->status != 503 && st >= 300 && st < 500 && st != 408 &&
+	    st != 429;
+}
+
+/*
+ * After a failure: stale counts when the last good ones are young enough,
+ * and the failure is one that passes: what the user must fix is said at
+ * once, not hidden for the whole stale TTL (a day, for a sleeping PC).
+ */
 static int
 stale_or_error(const struct config *c, const struct cache_entry *ent,
     const struct stamp *now, struct counts *out)
@@ -127,8 +148,8 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 	int64_t age = ent != NULL ? stamp_since(&ent->ok_at, now) : -1;
 
 	/* Stale counts stand in for Immich's failure, not for this machine's. */
-	if (!err_is_local(&out->err) && ent != NULL && ent->ok_at.wall != 0 &&
-	    age >= 0 && age <= c->stale_ttl) {
+	if (!err_is_local(&out->err) && !must_fix(&out->err) && ent != NULL &&
+	    ent->ok_at.wall != 0 && age >= 0 && age <= c->stale_ttl) {
 		copy_jobs(&out->jobs, &ent->jobs);
 		forget_eta(&out->jobs);
 		out->source = COUNTS_STALE;

@@ -50,8 +50,10 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
  * calls Immich in its place while the rest wait for it (one more call in
  * all); when it could not store the result (a full disk), the waiters call
  * Immich side by side rather than one after another.  When Immich fails
- * (502, 504) and the last good counts are at most stale_ttl seconds old
- * they are returned as COUNTS_STALE with the failure in out->err.  A
+ * (502, 503, 504) and the last good counts are at most stale_ttl seconds
+ * old they are returned as COUNTS_STALE with the failure in out->err,
+ * unless the failure is one the user must act on: an answer (from Immich
+ * or from something in front) of 3xx or 4xx but 408 and 429.  A
  * failure of this machine (err_is_local: 500, such as a module that will
  * not load or a shortage of memory or descriptors) is returned as it is:
  * never stored for the others as Immich's answer, never covered with

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Stale-if-error: when Immich fails and the last good counts are younger
 # than IMMICH_JOBS_STALE_TTL, answer 200 with them plus stale, age and
-# upstream_error (never "error"); older than that, the normal error.
+# upstream_error (never "error"); older than that, the normal error.  A
+# failure the user must act on (a key rejected) is the error at once.
 . "$(dirname "$0")/lib.sh"
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
@@ -24,4 +25,14 @@ sleep 1.2
 cgi GET / IMMICH_JOBS_CACHE_TTL=2 IMMICH_JOBS_STALE_TTL=1
 expect_error 502 "Immich answered HTTP 500" 500
 check "beyond the stale TTL: the normal error" [ "$(json '"stale" in j')" = false ]
+# Good counts again, then the key is revoked: never hidden behind them.
+spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
+sleep 2.1
+cgi GET / IMMICH_JOBS_CACHE_TTL=2
+check "counts again" [ "$STATUS:$(json 'j["stale"]')" = 200:false ]
+spec '{"/api/jobs": {"status": 401, "body_file": "'"$FIX"'/error-401-invalid-key-v3.json"},
+    "/api/queues": {"status": 401, "body_file": "'"$FIX"'/error-401-invalid-key-v3.json"}}'
+sleep 2.1
+cgi GET / IMMICH_JOBS_CACHE_TTL=2 IMMICH_JOBS_STALE_TTL=86400
+expect_error 502 "Immich rejected the API key" 401
 finish

@@ -15,16 +15,31 @@ lighttpd_start IMMICH_URL="$url" IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_STALE_TTL=6
 http GET /
 check "200 from Immich behind Basic authentication (got $STATUS)" [ "$STATUS" = 200 ]
 check "Immich got the Basic header" grep -qF "Basic $basic" "$T/fake.log"
-# A relative redirect: the message names where it goes, without user:pw@.
+# A relative redirect: the message names where it goes, without user:pw@
+# (the error at once: a redirect is to be fixed, not covered by old counts).
 spec '{"/api/jobs": {"status": 302, "headers": {"Location": "/login"}}}'
 sleep 1.2
 http GET /
-check "stale counts while Immich redirects (got $STATUS)" [ "$STATUS:$(json 'j["stale"]')" = "200:true" ]
-check "upstream_error names the redirect without user:password@" \
+check "a redirect: the error (got $STATUS)" [ "$STATUS" = 502 ]
+check "it names the redirect without user:password@" \
     grep -qF "a redirect to http://127.0.0.1:$FAKE_PORT/login" "$T/body"
 http GET /		# the same, read back from the cache
-check "a later stale answer, from the cache: the same (got $(header X-Cache))" \
+check "the same from the cache (got $(header X-Cache))" \
     grep -qF "a redirect to http://127.0.0.1:$FAKE_PORT/login" "$T/body"
+# Immich failing and echoing IMMICH_URL: stale counts, the echo redacted.
+spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-v1.100.json"}}'
+sleep 1.2
+http GET /
+spec '{"/api/jobs": {"status": 500, "body": "{\"message\":\"upstream '"$url"'/api/jobs failed\"}"}}'
+sleep 1.2
+http GET /
+check "stale counts while Immich fails (got $STATUS)" [ "$STATUS:$(json 'j["stale"]')" = "200:true" ]
+check "upstream_error quotes the echo without user:password@" \
+    grep -qF "upstream http://***@127.0.0.1" "$T/body"
+http GET /		# the same, read back from the cache
+check "a later stale answer, from the cache: the same (got $(header X-Cache))" \
+    grep -qF "upstream http://***@127.0.0.1" "$T/body"
+spec '{"/api/jobs": {"status": 302, "headers": {"Location": "/login"}}}'
 cgi GET / IMMICH_URL="$url"
 expect_error 502 "a redirect to http://127.0.0.1:$FAKE_PORT/login" 302
 # Echoes: each quoted, the secret replaced.

@@ -43,6 +43,8 @@
 static int fake_calls;		/* upstream calls */
 static int fake_loads;		/* loader calls */
 static int fake_fail;		/* 1: the fake upstream fails */
+static int fake_fail_status = 500; /* Immich's status when it fails */
+static int fake_maintenance;	/* 1: it fails as Immich in maintenance */
 static int64_t fake_active;	/* the "alpha" queue's active count */
 static long fake_left_ms;	/* ms to the deadline the fake last saw */
 
@@ -71,9 +73,11 @@ fake_upstream(const struct config *c, const struct timespec *deadline,
 {
 	fake_calls++;
 	fake_left_ms = deadline_left_ms(deadline);
+	if (fake_fail && fake_maintenance)
+		return err_set(e, 503, 404, "Immich is in maintenance mode");
 	if (fake_fail)
-		return err_set(e, 502, 401, "Immich rejected the API key "
-		    "(HTTP 401) at %s", c->shown_url);
+		return err_set(e, 502, fake_fail_status, "Immich answered "
+		    "HTTP %d at %s", fake_fail_status, c->shown_url);
 	memset(j, 0, sizeof(*j));
 	j->n = 1;
 	strcpy(j->q[0].name, "alpha");
@@ -224,7 +228,7 @@ test_counts_ttl_zero(void **state)
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 	assert_int_equal(out.source, COUNTS_NONE);
 	assert_int_equal(out.err.status, 502);
-	assert_int_equal(out.err.upstream_status, 401);
+	assert_int_equal(out.err.upstream_status, 500);
 	assert_int_equal(fake_calls, 4);
 	/* Nothing stored: not even the directory. */
 	errno = 0;
@@ -336,9 +340,9 @@ test_counts_error_remembered(void **state)
 		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 		assert_int_equal(out.source, COUNTS_NONE);
 		assert_int_equal(out.err.status, 502);
-		assert_int_equal(out.err.upstream_status, 401);
-		assert_string_equal(out.err.msg, "Immich rejected the API key "
-		    "(HTTP 401) at http://a");
+		assert_int_equal(out.err.upstream_status, 500);
+		assert_string_equal(out.err.msg, "Immich answered HTTP 500 at "
+		    "http://a");
 		assert_int_equal(fake_calls, 1);	/* not hammered */
 		fake_fail = 0;		/* too late: the error stands */
 	}
@@ -399,8 +403,8 @@ test_counts_stale(void **state)
 		assert_int_equal(out.jobs.q[0].active, 111);
 		assert_int_equal(out.age, 30);
 		assert_int_equal(out.err.status, 502);
-		assert_int_equal(out.err.upstream_status, 401);
-		assert_non_null(strstr(out.err.msg, "HTTP 401"));
+		assert_int_equal(out.err.upstream_status, 500);
+		assert_non_null(strstr(out.err.msg, "HTTP 500"));
 		assert_int_equal(fake_calls, 1);	/* 2nd: remembered */
 	}
 	/*
@@ -429,8 +433,49 @@ test_counts_stale(void **state)
 		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), -1);
 		assert_int_equal(out.source, COUNTS_NONE);
 		assert_int_equal(out.err.status, 502);
-		assert_int_equal(out.err.upstream_status, 401);
+		assert_int_equal(out.err.upstream_status, 500);
 		assert_int_equal(fake_calls, 1);
+	}
+	/*
+	 * What the user must fix (a key rejected or short of a permission,
+	 * a wrong path, a redirect) is said at once: stale counts would hide
+	 * it for the whole stale_ttl, a day in the sleeping-PC recipe.
+	 * Failures that pass (Immich down, restarting, in maintenance, slow,
+	 * rate-limiting) keep the counts.
+	 */
+	{
+		static const int fix[] = { 301, 401, 403, 404, 406, 407 };
+		static const int pass[] = { 0, 408, 429, 500, 502, 503 };
+
+		for (i = 0; i < (int)(sizeof(fix) / sizeof(fix[0])); i++) {
+			counts_config(&c, "stale-fix", "http://a", 5, 60);
+			fake_reset(1, 7);
+			fake_fail_status = fix[i];
+			store_entry(&c, now - 30, 0, 111);
+			assert_int_equal(counts_get(&c, NULL, fake_loader,
+			    &out), -1);
+			assert_int_equal(out.source, COUNTS_NONE);
+			assert_int_equal(out.err.upstream_status, fix[i]);
+		}
+		for (i = 0; i < (int)(sizeof(pass) / sizeof(pass[0])); i++) {
+			counts_config(&c, "stale-pass", "http://a", 5, 60);
+			fake_reset(1, 7);
+			fake_fail_status = pass[i];
+			store_entry(&c, now - 30, 0, 111);
+			assert_int_equal(counts_get(&c, NULL, fake_loader,
+			    &out), 0);
+			assert_int_equal(out.source, COUNTS_STALE);
+		}
+		fake_fail_status = 500;
+		/* Maintenance mode: a 404 from Immich, which passes. */
+		counts_config(&c, "stale-maint", "http://a", 5, 60);
+		fake_reset(1, 7);
+		fake_maintenance = 1;
+		store_entry(&c, now - 30, 0, 111);
+		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+		assert_int_equal(out.source, COUNTS_STALE);
+		assert_int_equal(out.err.status, 503);
+		fake_maintenance = 0;
 	}
 	/* stale_ttl 0 turns stale answers off. */
 	counts_config(&c, "stale-off", "http://a", 5, 0);
