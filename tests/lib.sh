@@ -105,6 +105,37 @@ fake2_start() {
 	FAKE2_PID=$_PID FAKE2_PORT=$_PORT FAKE2_URL=$_URL
 }
 
+# write_spec: the fake answers GET /SEQ/api/jobs, for each SEQ in $SEQS,
+# with what the test's `body SEQ ELAPSED` prints for the seconds since
+# $start: counts that change with the clock (rate, ETA, stalls).
+write_spec() {
+	el=$(( $(date +%s) - start ))
+	printf '{' > "$T/spec.new"
+	sep=
+	for w in $SEQS; do
+		body "$w" "$el" > "$T/body-$w.json"
+		printf '%s"/%s/api/jobs": {"body_file": "%s"}' "$sep" "$w" \
+		    "$T/body-$w.json" >> "$T/spec.new"
+		sep=,
+	done
+	printf '}\n' >> "$T/spec.new"
+	mv "$T/spec.new" "$T/spec.json"
+}
+
+# poll_for_history: after a first round, poll each sequence of $SEQS with
+# the test's `poll SEQ` every 2 s (slower under valgrind) until 31 s after
+# that round, then once more each, as of its own write_spec: the history
+# then spans 30 s or more, as an ETA needs.
+poll_for_history() {
+	_first=$(date +%s)
+	while [ "$(date +%s)" -lt $((_first + 31)) ]; do
+		sleep 2
+		write_spec
+		for _s in $SEQS; do poll "$_s"; done
+	done
+	for _s in $SEQS; do write_spec; poll "$_s"; done
+}
+
 # free_port: a loopback TCP port nobody listens on (bound, then closed).
 free_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -38,35 +38,15 @@ poll() {	# poll SEQ: the CGI for SEQ, body in $T/SEQ.json
 	    IMMICH_JOBS_CACHE_DIR="$T/cache-$1" IMMICH_JOBS_STALL_AFTER=10
 	cp "$T/body" "$T/$1${2:+.metrics}.json"
 }
-write_spec() {
-	el=$(( $(date +%s) - start ))
-	printf '{' > "$T/spec.new"
-	sep=
-	for w in $SEQS; do
-		body "$w" "$el" > "$T/body-$w.json"
-		printf '%s"/%s/api/jobs": {"body_file": "%s"}' "$sep" "$w" \
-		    "$T/body-$w.json" >> "$T/spec.new"
-		sep=,
-	done
-	printf '}\n' >> "$T/spec.new"
-	mv "$T/spec.new" "$T/spec.json"
-}
 # First poll: one fetch is too little for an estimate.
 write_spec
 for s in $SEQS; do poll "$s"; done
 key() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/$1.json" "$2"; }
 check "draining, first fetch: collecting data" [ "$(key draining eta)" = "collecting data" ]
 check "stalled, first fetch: no queue stalled yet" [ "$(key stalled queues_stalled)" = 0 ]
-first_done=$(date +%s)
-# Then a fetch every 2 s (slower under valgrind), and a last one at least
-# 31 s after every sequence's first: the history then spans 30 s or more.
-while [ "$(date +%s)" -lt $((first_done + 31)) ]; do
-	sleep 2
-	write_spec
-	for s in $SEQS; do poll "$s"; done
-done
-write_spec
-for s in $SEQS; do poll "$s"; done
+# Then a fetch every 2 s, and a last one at least 31 s after every
+# sequence's first.
+poll_for_history
 # Each answer as of its own poll: under valgrind a round takes long.
 for s in $SEQS; do write_spec; poll "$s" /metrics; done
 el=$(( $(date +%s) - start ))
