@@ -110,6 +110,7 @@ def check(n, s, state, status, answer):
        "%s: it asks /homepage" % name)
     if "error" in answer:
         e = answer["error"]
+        print("# snippet %d in the %s state shows: API Error: %s" % (n, state, e))
         ok(status == 200, "%s: error with status 200 (got %s)" % (name, status))
         ok(isinstance(e, str) and len(e) > 20 and " " in e,
            "%s: the red box's sentence: %s" % (name, json.dumps(e)[:160]))
@@ -128,6 +129,8 @@ def check(n, s, state, status, answer):
         ok(isinstance(rows, list) and len(rows) > 0,
            "%s: %s is a non-empty list" % (name, items))
         rows = rows if isinstance(rows, list) else []
+        print("# snippet %d in the %s state shows: %s" % (n, state, " | ".join(
+            "%s: %s" % (r.get(keys[0]), r.get(keys[1])) for r in rows[:5])))
         for k in keys:
             ok(all(shows(r.get(k), "text") for r in rows),
                "%s: every row's %s is a text (%s)" % (name, k,
@@ -141,6 +144,13 @@ def check(n, s, state, status, answer):
     shown = mappings(s)
     if display == "block":
         shown = shown[:4]
+    vals = []
+    for field, _ in shown:
+        try:
+            vals.append(str(lookup(answer, field)))
+        except KeyError:
+            vals.append("(missing)")
+    print("# snippet %d in the %s state shows: %s" % (n, state, " | ".join(vals)))
     texts = []
     for field, fmt in shown:
         try:

@@ -2,7 +2,7 @@
 # The Homepage snippets of docs/homepage.md (and README's, each one of them)
 # show something true in every kind of answer without history: fresh,
 # paused, idle, stale, and the errors of a misconfigured or unreachable
-# Immich.  tests/homepage_snippets.py says what each check means; t0098
+# Immich.  tests/homepage_snippets.py says what each check means; t0099
 # does the same over every state of docs/homepage.md's table.
 . "$(dirname "$0")/lib.sh"
 # answer STATE [VAR=value...]: GET /homepage, status and body into $T/STATE.
