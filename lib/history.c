@@ -237,23 +237,12 @@ running(const struct history *h, const int *from, int k, uint32_t s)
 	return 0;
 }
 
-/* 1 when nothing was upstream of k at samples s - 1 and s. */
-static int
-upstream_empty(const struct history *h, const int *from, int k, uint32_t s)
-{
-	int n;
-
-	for (n = 0; n < CHAIN_MAX && (k = from[k]) != -1; n++)
-		if (h->backlog[s][k] != 0 || h->backlog[s - 1][k] != 0)
-			return 0;
-	return 1;
-}
-
 /*
  * The jobs each column finished between samples s - 1 and s, into
  * fin[k][s], and whether that is known, into known[k][s] (history.h):
  * what its upstream finished (known) less its backlog's growth, else its
- * backlog's fall with nothing upstream that could have fed it.  Upstream
+ * backlog's fall: at least that many finished, more when something fed it
+ * unseen (an upload feeds metadataExtraction, which keeps up).  Upstream
  * columns are worked out first.
  */
 static void
@@ -286,8 +275,7 @@ finished(const struct history *h, const int *from,
 					known[k][s] = 1;
 				} else {
 					f = -grew;
-					known[k][s] = grew < 0 &&
-					    upstream_empty(h, from, k, s);
+					known[k][s] = grew < 0;
 				}
 				fin[k][s] = f > 0 ? f : 0;
 			}

@@ -113,8 +113,8 @@ int64_t	history_add(struct history *h, const struct stamp *at,
  *             one, up to one paused at the newest sample
  *   finished  per interval between fetches: what its upstream finished
  *             less the growth of its backlog, when that is known; else
- *             the fall of its backlog, known when it fell and nothing
- *             upstream held work (0, known, while it is paused)
+ *             the fall of its backlog, known when it fell (a floor: an
+ *             unseen feed adds to it); 0, known, while it is paused
  *   rate      jobs finished a minute over the known intervals of the last
  *             HISTORY_WINDOW seconds from the fetch after its work's peak
  *             (the one that saw the peak was still fed), leaving out those

@@ -916,6 +916,38 @@ test_not_moving(void **state)
 	}
 }
 
+/*
+ * One connection, as the phone app uploads: metadataExtraction keeps up
+ * with a slow upload (1 job active at every fetch) while thumbnailGeneration
+ * falls 20 every 10 s from its peak of 834.  The feed is unseen, so what
+ * thumbnailGeneration finished is at least its fall: 120 a minute, and the
+ * ETA is when the work runs out at that pace.  From 30 s (40 jobs in 20 s
+ * after the fetch that followed the peak) an ETA; at 80 s 674 thumbnails
+ * and 1 metadata job, 675 at 2 a second: 338 s.
+ */
+static void
+test_one_connection(void **state)
+{
+	size_t th;
+	int64_t i;
+
+	reset(state);
+	for (i = 0; i <= 8; i++) {
+		no_queues();
+		add_queue("metadataExtraction", 1, 0, 0);
+		add_queue("storageTemplateMigration", 0, 0, 0);
+		th = add_queue("thumbnailGeneration", 3, 831 - 20 * i, 0);
+		fetch(10 * i, 300);
+		if (i >= 3)
+			assert_int_equal(j.total_progress.state,
+			    PROGRESS_DRAINING);
+	}
+	assert_true(j.q[th].progress.rate > 119.999 &&
+	    j.q[th].progress.rate < 120.001);
+	assert_int_equal(j.q[th].progress.eta_seconds, 338);
+	assert_int_equal(j.total_progress.eta_seconds, 338);
+}
+
 int
 main(void)
 {
@@ -948,6 +980,7 @@ main(void)
 		cmocka_unit_test(test_facial_recognition_waits),
 		cmocka_unit_test(test_wall_clock_steps),
 		cmocka_unit_test(test_not_moving),
+		cmocka_unit_test(test_one_connection),
 	};
 
 	return cmocka_run_group_tests_name("history", tests, group_setup,
