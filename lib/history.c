@@ -23,6 +23,7 @@ static const struct {
 static const char	gated[] = "facialRecognition";
 static const char *const gates[] = { "thumbnailGeneration", "faceDetection" };
 
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define CHAIN_MAX	8	/* queues up a chain: bounds every walk */
 #define RECENT_MAX	3	/* fetches "just now" looks at, at most */
 
@@ -126,13 +127,36 @@ drop_oldest(struct history *h)
 	h->ns--;
 }
 
+/*
+ * Queue q's counts into column k of sample s, taken at now; and its stall
+ * clock: nothing active and the backlog no smaller than at the fetch
+ * before (fast jobs finished between fetches are progress).
+ */
+static void
+record(struct history *h, uint32_t s, int k, const struct queue *q,
+    int64_t now)
+{
+	int stopped = !q->is_paused && q->waiting > 0 && q->active == 0;
+
+	h->backlog[s][k] = backlog(q);
+	if (q->is_paused)
+		set_bit(h->paused[s], k);
+	if (q->active > 0)
+		set_bit(h->active[s], k);
+	if (stopped && s > 0 && h->backlog[s][k] < h->backlog[s - 1][k])
+		stopped = 0;
+	if (!stopped)
+		h->idle_since[k] = 0;
+	else if (h->idle_since[k] == 0)
+		h->idle_since[k] = now;
+}
+
 int64_t
 history_add(struct history *h, const struct stamp *at, const struct jobs *j)
 {
 	int64_t now, dt = 0;
 	uint32_t s;
 	size_t i;
-	int k;
 
 	if (h->ns > HISTORY_SAMPLES || h->nq > JOBS_MAX_QUEUES ||
 	    !same_queues(h, j) ||
@@ -150,28 +174,8 @@ history_add(struct history *h, const struct stamp *at, const struct jobs *j)
 	memset(h->backlog[s], 0, sizeof(h->backlog[s]));
 	memset(h->paused[s], 0, sizeof(h->paused[s]));
 	memset(h->active[s], 0, sizeof(h->active[s]));
-	for (i = 0; i < j->n; i++) {
-		const struct queue *q = &j->q[i];
-		/*
-		 * Nothing active and the backlog no smaller than at the fetch
-		 * before: fast jobs finished between fetches are progress.
-		 */
-		int stopped = !q->is_paused && q->waiting > 0 &&
-		    q->active == 0;
-
-		k = column(h, q->name);
-		h->backlog[s][k] = backlog(q);
-		if (q->is_paused)
-			set_bit(h->paused[s], k);
-		if (q->active > 0)
-			set_bit(h->active[s], k);
-		if (stopped && s > 0 && h->backlog[s][k] < h->backlog[s - 1][k])
-			stopped = 0;
-		if (!stopped)
-			h->idle_since[k] = 0;
-		else if (h->idle_since[k] == 0)
-			h->idle_since[k] = now;
-	}
+	for (i = 0; i < j->n; i++)
+		record(h, s, column(h, j->q[i].name), &j->q[i], now);
 	h->ns++;
 	return now;
 }
@@ -185,7 +189,7 @@ links(const struct history *h, int *from)
 
 	for (k = 0; k < h->nq; k++) {
 		from[k] = -1;
-		for (i = 0; i < sizeof(pipeline) / sizeof(pipeline[0]); i++)
+		for (i = 0; i < NELEM(pipeline); i++)
 			if (strcmp(h->name[k], pipeline[i].queue) == 0)
 				from[k] = column(h, pipeline[i].from);
 	}
@@ -367,34 +371,19 @@ still_moving(const struct history *h, const int *from, int k, double rate)
 	return 0;
 }
 
-/* Progress of column k, whose counts at the newest sample are q. */
+/*
+ * The state of column k with work (e->work, e->p.rate set) that was
+ * before at the fetch before; q its counts at the newest.
+ */
 static void
-estimate(const struct history *h, const int *from, int k,
+moving(const struct history *h, const int *from, int k,
     const struct queue *q, double fin[][HISTORY_SAMPLES],
-    unsigned char known[][HISTORY_SAMPLES], struct est *e)
+    unsigned char known[][HISTORY_SAMPLES], int64_t before,
+    struct est *e)
 {
 	uint32_t last = h->ns - 1;
-	int64_t before;
 	double eta;
 
-	memset(e, 0, sizeof(*e));
-	e->work = work(h, from, k, last);
-	if (q->is_paused) {
-		e->p.state = PROGRESS_PAUSED;
-		return;
-	}
-	if (e->work == 0) {
-		/* A queue that keeps up is often seen empty between jobs. */
-		e->p.state = keeping_up(h, from, k) ? PROGRESS_KEEPING_UP :
-		    PROGRESS_IDLE;
-		return;
-	}
-	e->p.rate = rate_of(h, from, k, fin, known);
-	if (last == 0 || h->t[last] - h->t[last - 1] > HISTORY_WINDOW) {
-		e->p.state = PROGRESS_COLLECTING;
-		return;
-	}
-	before = work(h, from, k, last - 1);
 	if (e->work == q->delayed)
 		e->p.state = PROGRESS_DELAYED;
 	else if (keeping_up(h, from, k))
@@ -418,6 +407,33 @@ estimate(const struct history *h, const int *from, int k,
 		e->p.state = PROGRESS_NOT_DRAINING;
 }
 
+/* Progress of column k, whose counts at the newest sample are q. */
+static void
+estimate(const struct history *h, const int *from, int k,
+    const struct queue *q, double fin[][HISTORY_SAMPLES],
+    unsigned char known[][HISTORY_SAMPLES], struct est *e)
+{
+	uint32_t last = h->ns - 1;
+
+	memset(e, 0, sizeof(*e));
+	e->work = work(h, from, k, last);
+	if (q->is_paused) {
+		e->p.state = PROGRESS_PAUSED;
+		return;
+	}
+	if (e->work == 0) {
+		/* A queue that keeps up is often seen empty between jobs. */
+		e->p.state = keeping_up(h, from, k) ? PROGRESS_KEEPING_UP :
+		    PROGRESS_IDLE;
+		return;
+	}
+	e->p.rate = rate_of(h, from, k, fin, known);
+	if (last == 0 || h->t[last] - h->t[last - 1] > HISTORY_WINDOW)
+		e->p.state = PROGRESS_COLLECTING;
+	else
+		moving(h, from, k, q, fin, known, work(h, from, k, last - 1), e);
+}
+
 /*
  * facialRecognition is done when its gates are: their longest ETA while
  * they hold work and all of it drains.  Returns 1 when its gates hold
@@ -432,7 +448,7 @@ gate(const struct history *h, struct est *e)
 
 	if ((k = column(h, gated)) == -1 || e[k].p.state == PROGRESS_PAUSED)
 		return 0;
-	for (i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {
+	for (i = 0; i < NELEM(gates); i++) {
 		if ((g = column(h, gates[i])) == -1 || e[g].work == 0)
 			continue;
 		busy = 1;
@@ -448,62 +464,75 @@ gate(const struct history *h, struct est *e)
 	return busy;
 }
 
+/*
+ * What the whole reads: the first of busy_order that a queue with work
+ * reads, else the first of rest_order, else idle.
+ */
+static const int busy_order[] = { PROGRESS_IMPORTING, PROGRESS_COLLECTING,
+    PROGRESS_NOT_DRAINING, PROGRESS_FALLING, PROGRESS_DRAINING };
+static const int rest_order[] = { PROGRESS_KEEPING_UP, PROGRESS_DELAYED,
+    PROGRESS_PAUSED };
+
+static int
+first_of(unsigned seen, const int *order, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (seen & (1u << order[i]))
+			return order[i];
+	return -1;
+}
+
+/* 1 when a queue reading state holds the whole back: it has work to do. */
+static int
+holds_back(int state)
+{
+	return state != PROGRESS_IDLE && state != PROGRESS_PAUSED &&
+	    state != PROGRESS_KEEPING_UP && state != PROGRESS_DELAYED;
+}
+
+/*
+ * 1 unless column k is facialRecognition waiting for its gates (gated:
+ * its column): it is done when they are, and they count already.
+ */
+static int
+counted(int k, int gated_k, int gates_busy, int state)
+{
+	return k != gated_k || !gates_busy || state == PROGRESS_DRAINING;
+}
+
 /* The whole of Immich's work from the queues' estimates (history.h). */
 static void
 total(const struct history *h, const struct est *e, int gates_busy,
     struct progress *p)
 {
-	int k, gk = column(h, gated), busy = 0, importing = 0, stuck = 0,
-	    collecting = 0, falling = 0, keep = 0, delayed = 0, paused = 0;
+	unsigned busy = 0, rest = 0;
+	int k, gk = column(h, gated), state;
 
 	memset(p, 0, sizeof(*p));
 	for (k = 0; k < (int)h->nq; k++) {
-		const struct progress *q = &e[k].p;
-
-		if (q->state != PROGRESS_IDLE && q->state != PROGRESS_PAUSED)
-			p->rate += q->rate;
-		switch (q->state) {
-		case PROGRESS_IDLE:
-			break;
-		case PROGRESS_PAUSED:
-			paused |= e[k].work > 0;
-			break;
-		case PROGRESS_KEEPING_UP:
-			keep = 1;
-			break;
-		case PROGRESS_DELAYED:
-			delayed = 1;
-			break;
-		default:
-			if (k == gk && gates_busy &&
-			    q->state != PROGRESS_DRAINING)
-				break;	/* done when its gates are */
-			busy = 1;
-			importing |= q->state == PROGRESS_IMPORTING;
-			falling |= q->state == PROGRESS_FALLING;
-			stuck |= q->state == PROGRESS_NOT_DRAINING;
-			collecting |= q->state == PROGRESS_COLLECTING;
-			if (q->state == PROGRESS_DRAINING &&
-			    q->eta_seconds > p->eta_seconds)
-				p->eta_seconds = q->eta_seconds;
+		state = e[k].p.state;
+		if (state == PROGRESS_IDLE ||
+		    (state == PROGRESS_PAUSED && e[k].work == 0))
+			continue;
+		if (state != PROGRESS_PAUSED)
+			p->rate += e[k].p.rate;
+		if (!holds_back(state))
+			rest |= 1u << state;
+		else if (counted(k, gk, gates_busy, state)) {
+			busy |= 1u << state;
+			if (e[k].p.eta_seconds > p->eta_seconds)
+				p->eta_seconds = e[k].p.eta_seconds;
 		}
 	}
-	if (!busy)
-		p->state = keep ? PROGRESS_KEEPING_UP : delayed ?
-		    PROGRESS_DELAYED : paused ? PROGRESS_PAUSED : PROGRESS_IDLE;
-	else if (importing)
-		p->state = PROGRESS_IMPORTING;
-	else if (collecting)
-		p->state = PROGRESS_COLLECTING;
-	else if (stuck)
-		p->state = PROGRESS_NOT_DRAINING;
-	else if (falling)
-		p->state = PROGRESS_FALLING;
-	else
-		p->state = PROGRESS_DRAINING;
-	if (p->state != PROGRESS_DRAINING)
+	if ((state = first_of(busy, busy_order, NELEM(busy_order))) == -1 &&
+	    (state = first_of(rest, rest_order, NELEM(rest_order))) == -1)
+		state = PROGRESS_IDLE;
+	p->state = state;
+	if (state != PROGRESS_DRAINING)
 		p->eta_seconds = 0;
-	if (p->state == PROGRESS_IDLE || p->state == PROGRESS_PAUSED)
+	if (state == PROGRESS_IDLE || state == PROGRESS_PAUSED)
 		p->rate = 0;
 }
 
