@@ -38,13 +38,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
 enum { F_URL, F_KEY, F_TIMEOUT, F_CACHE_TTL, F_STALE_TTL, F_API, F_CA,
-    F_CACHE_DIR, F_TMPDIR, F_KEY_FILE, NFIELDS };
+    F_CACHE_DIR, F_TMPDIR, F_KEY_FILE, F_PROXY, NFIELDS };
 
 static const char *const names[NFIELDS] = {
 	"IMMICH_URL", "IMMICH_JOBS_API_KEY", "IMMICH_JOBS_TIMEOUT",
 	"IMMICH_JOBS_CACHE_TTL", "IMMICH_JOBS_STALE_TTL", "IMMICH_JOBS_API",
 	"IMMICH_JOBS_CA_FILE", "IMMICH_JOBS_CACHE_DIR", "XDG_RUNTIME_DIR",
-	"IMMICH_JOBS_API_KEY_FILE"
+	"IMMICH_JOBS_API_KEY_FILE", "IMMICH_JOBS_PROXY"
 };
 
 static char *field[NFIELDS];	/* NULL: unset */
@@ -84,7 +84,10 @@ fake_getenv(const char *name)
 	/* Unset: the other numbers and paths fuzz the same parsers. */
 	if (strcmp(name, "IMMICH_JOBS_STALL_AFTER") == 0 ||
 	    strcmp(name, "IMMICH_JOBS_CONNECT_TIMEOUT") == 0 ||
-	    strcmp(name, "RUNTIME_DIRECTORY") == 0)
+	    strcmp(name, "RUNTIME_DIRECTORY") == 0 ||
+	    strcmp(name, "IMMICH_JOBS_CLIENT_CERT") == 0 ||
+	    strcmp(name, "IMMICH_JOBS_CLIENT_KEY") == 0 ||
+	    strcmp(name, "IMMICH_JOBS_NO_PROXY") == 0)
 		return NULL;
 	for (i = 0; i < NFIELDS; i++)
 		if (strcmp(name, names[i]) == 0)
@@ -162,12 +165,12 @@ check_ok(const struct config *c, const char *want_key, size_t want_len)
 	CHECK(c->base_url[len - 1] != '/');
 	/* Bytes over 0x7f only in the host name: a name in another script. */
 	slash = strchr(host, '/');
-	for (i = 0; i < len; i++)
-		CHECK(c->base_url[i] > 0x20 && c->base_url[i] != 0x7f &&
-		    c->base_url[i] != '?' && c->base_url[i] != '#' &&
-		    ((unsigned char)c->base_url[i] < 0x80 ||
-		    (c->base_url + i >= host && (slash == NULL ||
-		    c->base_url + i < slash))));
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)c->base_url[i];
+		CHECK(ch > 0x20 && ch != 0x7f && ch != '?' && ch != '#');
+		CHECK(ch < 0x80 || (c->base_url + i >= host &&
+		    (slash == NULL || c->base_url + i < slash)));
+	}
 	/*
 	 * Neither form holds "user:password@": libcurl gets them apart.
 	 * What was in it is decoded into url_user and url_password.
@@ -183,6 +186,14 @@ check_ok(const struct config *c, const char *want_key, size_t want_len)
 		CHECK(c->url_user[0] == '\0' && c->url_password[0] == '\0');
 	else if (c->url_password[0] != '\0')
 		check_redacted(c->url_password);
+	/* The proxy: the same rules, no user:password@, its password secret. */
+	CHECK(strlen(c->proxy) < CONFIG_URL_MAX);
+	if (c->proxy[0] != '\0')
+		CHECK(strstr(c->proxy, "://") != NULL &&
+		    strchr(c->proxy, '@') == NULL &&
+		    c->proxy[strlen(c->proxy) - 1] != '/');
+	if (c->proxy_password[0] != '\0')
+		check_redacted(c->proxy_password);
 	/* Numbers, mode, paths. */
 	CHECK(c->timeout >= 1 && c->timeout <= 60);
 	CHECK(c->cache_ttl >= 0 && c->cache_ttl <= 86400);
@@ -220,7 +231,8 @@ check_error(const struct config *c, const struct err *e, const char *key,
 	for (i = 0; i < sizeof(c->key); i++)
 		CHECK(c->key[i] == '\0');	/* wiped */
 	for (i = 0; i < sizeof(c->url_password); i++)
-		CHECK(c->url_password[i] == '\0');
+		CHECK(c->url_password[i] == '\0' &&
+		    c->proxy_password[i] == '\0');
 	/*
 	 * The message never holds the key.  Only a key of 32 bytes or more
 	 * without a space is looked for: a shorter one could be a piece of

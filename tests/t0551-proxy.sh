@@ -40,12 +40,12 @@ check "Proxy-Authorization sent" grep -qF '"Proxy-Authorization": "Basic cHJveHl
 cgi GET / IMMICH_JOBS_PROXY="http://proxyuser:wrong@127.0.0.1:$PROXY_PORT"
 expect_error 502 "the proxy http://127.0.0.1:$PROXY_PORT (IMMICH_JOBS_PROXY) refused to connect to $FAKE_URL: HTTP 407" 407
 cgi GET / IMMICH_JOBS_PROXY="http://proxyuser:s3cret%40proxy@127.0.0.1:$PROXY_PORT" \
-    IMMICH_URL="https://127.0.0.1:$FAKE_PORT" IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
+    IMMICH_URL="https://127.0.0.1:$FAKE_PORT"
 check "https:// through the proxy: a CONNECT tunnel" \
     grep -qF "\"method\": \"CONNECT\", \"target\": \"127.0.0.1:$FAKE_PORT\"" "$T/proxy.log"
 check "the proxy's password is in no answer" sh -c "! grep -qF 's3cret' '$T/body' '$T/stderr'"
 cgi GET / IMMICH_JOBS_PROXY="http://proxyuser:bad@127.0.0.1:$PROXY_PORT" \
-    IMMICH_URL="https://127.0.0.1:$FAKE_PORT" IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
+    IMMICH_URL="https://127.0.0.1:$FAKE_PORT"
 expect_error 502 "the proxy http://127.0.0.1:$PROXY_PORT (IMMICH_JOBS_PROXY) refused to connect to https://127.0.0.1:$FAKE_PORT: HTTP 407"
 check "a 407 says where the login goes" grep -qF "give it as user:password@ in IMMICH_JOBS_PROXY" "$T/body"
 
@@ -70,7 +70,7 @@ cgi GET / HTTP_PROXY="$PROXY_URL" http_proxy="$PROXY_URL" ALL_PROXY="$PROXY_URL"
 check "*_proxy in the environment, no IMMICH_JOBS_PROXY: 200" [ "$STATUS" = 200 ]
 check "*_proxy in the environment: the proxy got nothing" [ "$(grep -c '"target"' "$T/proxy.log")" = "$before" ]
 cgi GET / IMMICH_JOBS_PROXY="$PROXY_URL" no_proxy=127.0.0.1 NO_PROXY=127.0.0.1 \
-    IMMICH_URL="http://127.0.0.1:$(free_port)" IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
+    IMMICH_URL="http://127.0.0.1:$(free_port)"
 check "no_proxy in the environment is not used: the request went to the proxy" \
     [ "$(grep -c '"target"' "$T/proxy.log")" -gt "$before" ]
 
