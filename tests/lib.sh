@@ -50,10 +50,11 @@ wait_file() {
 	cat "$1"
 }
 
-# wait_http URL: wait (10 s at most) until URL answers HTTP, whatever the status.
+# wait_http URL [SECONDS]: wait (SECONDS, default 10, at most) until URL
+# answers HTTP, whatever the status.
 wait_http() {
 	_w=0
-	while ! curl -s -o /dev/null "$1" && [ $_w -lt 100 ]; do
+	while ! curl -s -o /dev/null "$1" && [ $_w -lt $((${2:-10} * 10)) ]; do
 		sleep 0.1; _w=$((_w + 1))
 	done
 }
