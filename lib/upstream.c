@@ -211,26 +211,73 @@ ace_hint(const struct config *c, char *buf, size_t size)
 	return buf;
 }
 
-/* Turn a libcurl failure into our error. */
+/*
+ * A socket, pipe, thread or memory this process could not get fails the
+ * connection or the name lookup like a dead Immich would: tell them apart
+ * before blaming Immich.  The error, or 0 when none ran out.
+ */
 static int
-transport_error(const struct config *c, CURLcode rc, const char *detail,
-    const struct response *r, struct err *e)
+local_error(CURLcode rc, const char *detail, struct err *e)
 {
-	char hint[CONFIG_URL_MAX + 64];
 	int fds;
 
-	/*
-	 * A socket, pipe or thread this process could not get fails the
-	 * connection or the name lookup like a dead Immich would: tell them
-	 * apart before blaming Immich.
-	 */
 	if (rc != CURLE_OPERATION_TIMEDOUT && (fds = err_fd_shortage()) != 0)
 		return err_local(e, fds, "calling Immich");
 	if (rc == CURLE_OUT_OF_MEMORY)
 		return err_local(e, ENOMEM, "calling Immich");
 	if (strstr(detail, "thread failed to start") != NULL)
 		return err_local(e, EAGAIN, "looking up Immich's host name");
-	if (client_cert_error(c, rc, detail, r, e) != 0 ||
+	return 0;
+}
+
+/* The body could not be taken: too large, not decoded, no memory. */
+static int
+body_error(CURLcode rc, const char *detail, const struct response *r,
+    struct err *e)
+{
+	if (rc == CURLE_BAD_CONTENT_ENCODING)
+		return err_set(e, 502, (int)r->status, "Immich's answer is "
+		    "compressed with a content coding that could not be "
+		    "decoded (%s): Immich or a proxy in front of it sent a "
+		    "damaged or unknown Content-Encoding", detail);
+	if (rc == CURLE_FILESIZE_EXCEEDED || r->too_large)
+		return err_set(e, 502, (int)r->status, "Immich's answer is "
+		    "larger than 1 MiB: IMMICH_URL may not point at Immich");
+	if (r->oom)
+		return err_local(e, ENOMEM, "reading Immich's answer");
+	/*
+	 * Neither ours: libcurl's decoder gave up on the body (a gzip stream
+	 * of several members, junk after it).
+	 */
+	return err_set(e, 502, (int)r->status, "Immich's answer could not be "
+	    "decoded (%s): Immich or a proxy in front of it sent a damaged or "
+	    "unusual Content-Encoding", detail);
+}
+
+/* No full answer in time: the connect bound or the whole one ran out. */
+static int
+timeout_error(const struct config *c, const struct response *r,
+    struct err *e)
+{
+	if (r->connect_expired)
+		return err_set(e, 504, 0, "could not connect to Immich at %s "
+		    "within %ld s (IMMICH_JOBS_CONNECT_TIMEOUT): the host may "
+		    "be asleep, switched off or unreachable", c->shown_url,
+		    c->connect_timeout);
+	return err_set(e, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT): "
+	    "Immich at %s did not answer in time; it may be overloaded or "
+	    "unreachable", c->timeout, c->shown_url);
+}
+
+/* Turn a libcurl failure into our error. */
+static int
+transport_error(const struct config *c, CURLcode rc, const char *detail,
+    const struct response *r, struct err *e)
+{
+	char hint[CONFIG_URL_MAX + 64];
+
+	if (local_error(rc, detail, e) != 0 ||
+	    client_cert_error(c, rc, detail, r, e) != 0 ||
 	    proxy_error(c, rc, detail, r, e) != 0)
 		return -1;
 	switch (rc) {
@@ -254,20 +301,11 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 			return not_http(c, detail, e);
 		break;
 	case CURLE_BAD_CONTENT_ENCODING:
-		return err_set(e, 502, (int)r->status, "Immich's answer is "
-		    "compressed with a content coding that could not be "
-		    "decoded (%s): Immich or a proxy in front of it sent a "
-		    "damaged or unknown Content-Encoding", detail);
+	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_WRITE_ERROR:
+		return body_error(rc, detail, r, e);
 	case CURLE_OPERATION_TIMEDOUT:
-		if (r->connect_expired)
-			return err_set(e, 504, 0, "could not connect to Immich "
-			    "at %s within %ld s (IMMICH_JOBS_CONNECT_TIMEOUT): "
-			    "the host may be asleep, switched off or "
-			    "unreachable", c->shown_url, c->connect_timeout);
-		return err_set(e, 504, 0, "timed out after %ld s "
-		    "(IMMICH_JOBS_TIMEOUT): Immich at %s did not answer in "
-		    "time; it may be overloaded or unreachable", c->timeout,
-		    c->shown_url);
+		return timeout_error(c, r, e);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_set(e, 502, 0, "Immich's host could not be reached: "
 		    "its name could not be resolved (%s): check IMMICH_URL%s",
@@ -290,23 +328,6 @@ transport_error(const struct config *c, CURLcode rc, const char *detail,
 	case CURLE_SSL_ISSUER_ERROR:
 		return diag_tls(c, diag_tls_problem(r->ssl_verify, detail),
 		    detail, e);
-	case CURLE_FILESIZE_EXCEEDED:
-		return err_set(e, 502, (int)r->status, "Immich's answer is "
-		    "larger than 1 MiB: IMMICH_URL may not point at Immich");
-	case CURLE_WRITE_ERROR:
-		if (r->too_large)
-			return err_set(e, 502, (int)r->status, "Immich's answer "
-			    "is larger than 1 MiB: IMMICH_URL may not point at "
-			    "Immich");
-		if (r->oom)
-			return err_local(e, ENOMEM, "reading Immich's answer");
-		/*
-		 * Neither ours: libcurl's decoder gave up on the body (a
-		 * gzip stream of several members, junk after it).
-		 */
-		return err_set(e, 502, (int)r->status, "Immich's answer could "
-		    "not be decoded (%s): Immich or a proxy in front of it "
-		    "sent a damaged or unusual Content-Encoding", detail);
 	case CURLE_URL_MALFORMAT:
 		return err_set(e, 500, 0, "IMMICH_URL is not a valid URL: %s",
 		    detail);
