@@ -32,6 +32,7 @@
 #include "../../lib/counts.h"
 #include "../../lib/jobs.h"
 #include "../../lib/render.h"
+#include "../../lib/str.h"
 
 #include "unit.h"
 
@@ -1110,6 +1111,41 @@ test_config_settings_table(void **state)
 }
 
 
+/*
+ * Well-formed UTF-8 (str_utf8_len), which IDN host names and Immich's
+ * queue names are held to: every boundary of RFC 3629's table.
+ */
+static void
+test_utf8_forms(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+	} cases[] = {
+		{ "a", 1 }, { "\x7f", 1 }, { "\xc2\x80", 2 }, { "\xdf\xbf", 2 },
+		{ "\xe0\xa0\x80", 3 }, { "\xed\x9f\xbf", 3 },
+		{ "\xee\x80\x80", 3 }, { "\xf0\x90\x80\x80", 4 },
+		{ "\xf4\x8f\xbf\xbf", 4 },
+		{ "\x80", 0 },			/* a continuation byte alone */
+		{ "\xc0\xaf", 0 }, { "\xc1\xbf", 0 },	/* overlong */
+		{ "\xe0\x9f\xbf", 0 }, { "\xf0\x8f\xbf\xbf", 0 },
+		{ "\xed\xa0\x80", 0 },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", 0 },	/* above U+10FFFF */
+		{ "\xf5\x80\x80\x80", 0 }, { "\xff", 0 },
+		{ "\xc3", 0 }, { "\xe2\x80", 0 },	/* cut short */
+		{ "\xc3\x28", 0 },		/* no continuation */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case %zu\n", i);
+		assert_int_equal(str_utf8_len((const unsigned char *)cases[i].s,
+		    strlen(cases[i].s)), cases[i].len);
+	}
+	assert_int_equal(str_utf8_len((const unsigned char *)"", 1), 0);
+}
+
 int
 main(void)
 {
@@ -1134,6 +1170,7 @@ main(void)
 		cmocka_unit_test(test_config_client_cert),
 		cmocka_unit_test(test_config_proxy),
 		cmocka_unit_test(test_config_settings_table),
+		cmocka_unit_test(test_utf8_forms),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, group_setup,
