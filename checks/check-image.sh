@@ -15,7 +15,9 @@
 #      filesystem, /tmp on a tmpfs, every capability dropped, the key as a
 #      file mounted the way compose mounts a secret: GET /, /healthz,
 #      /metrics, IPv6, health status, uid, cache on the tmpfs, docker stop time,
-#      the key in no log; a key file uid 10001 cannot read is reported.
+#      the key's copy for uid 10001, the key in no log, argv or environment;
+#      a key file root cannot read either and a key Immich refuses make the
+#      container unhealthy.
 #   5. docker-compose.yml as written (`compose config`, `compose run`) on a
 #      network of its own, where a fake Immich (the image's own lighttpd
 #      serving a fixture) answers as immich-server:2283.
@@ -30,6 +32,7 @@
 # already there.  Everything it starts (containers, network, dockerd, the
 # fakes) it stops and removes; it keeps the images for the next run.
 . "$(dirname "$0")/../tests/lib.sh"
+. "$(dirname "$0")/dockerd.sh"
 
 NATIVE=$(dpkg --print-architecture)
 ARCH=${ARCH:-$NATIVE}
@@ -46,7 +49,6 @@ SECRET=/run/secrets/immich_jobs_api_key
 FIX_TOTALS="16:2960:9:19"	# active:waiting:failed:queues of jobs-newest.json
 MAX_SIZE_MB=${MAX_SIZE_MB:-30}
 PASSED=0
-DOCKERD_PID=""
 CONTAINERS=""
 NETWORKS=""
 PROJECTS=""	# compose projects started, as NAME:FILE
@@ -83,14 +85,7 @@ image_cleanup() {
 	elif [ -n "$LATEST_TAGGED" ]; then
 		docker rmi "$LATEST" > /dev/null 2>&1
 	fi
-	if [ -n "$DOCKERD_PID" ]; then
-		echo "# stopping the dockerd this check started"
-		kill "$DOCKERD_PID" 2> /dev/null
-		i=0
-		while kill -0 "$DOCKERD_PID" 2> /dev/null && [ $i -lt 300 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-	fi
+	dockerd_down
 	cleanup
 }
 trap image_cleanup EXIT
@@ -122,18 +117,9 @@ command -v docker-compose > /dev/null || docker compose version > /dev/null 2>&1
 [ -z "$QEMU" ] || [ -e "/usr/lib/binfmt.d/qemu-$QEMU.conf" ] || missing="$missing qemu-user-static"
 [ -z "$missing" ] || apt_get $missing || stop "install $missing"
 
-if ! docker info > /dev/null 2>&1; then
-	[ "$(id -u)" = 0 ] || stop "no Docker engine answers and only root may start one"
-	mkdir -p "$CACHE"
-	echo "# starting dockerd (log: build/image/dockerd.log)"
-	dockerd > "$CACHE/dockerd.log" 2>&1 &
-	DOCKERD_PID=$!
-	i=0
-	while ! docker info > /dev/null 2>&1 && [ $i -lt 600 ]; do
-		kill -0 "$DOCKERD_PID" 2> /dev/null || break
-		sleep 0.1; i=$((i + 1))
-	done
-fi
+docker info > /dev/null 2>&1 || [ "$(id -u)" = 0 ] ||
+    stop "no Docker engine answers and only root may start one"
+dockerd_up "$CACHE/dockerd.log"
 docker info > /dev/null 2>&1 || stop "a Docker engine answers (see build/image/dockerd.log)"
 pass "a Docker engine answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"
 
