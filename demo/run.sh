@@ -75,14 +75,15 @@ if [ -z "${IMMICH_URL:-}" ]; then
 	export DEMO_PORT="$demo_port" DEMO_ROOT="$top/demo" DEMO_RUN="$run" \
 	    DEMO_BODIES="$run/demo-jobs.jsonl" DEMO_STEP="$demo_step" \
 	    DEMO_START="$demo_start"
-	"$lighttpd" -D -f "$top/demo/upstream.conf" &
+	# Its own lighttpd messages ("server started") would read as ours.
+	"$lighttpd" -D -f "$top/demo/upstream.conf" 2> "$run/demo-upstream.log" &
 	demo=$!
 	export IMMICH_URL=http://127.0.0.1:$DEMO_PORT
 	export IMMICH_JOBS_API_KEY=demokeyNotCheckedByTheDemo
 	# The recorded stall lasts 3 minutes: flag it after 1, not 5.
 	export IMMICH_JOBS_STALL_AFTER="${IMMICH_JOBS_STALL_AFTER:-60}"
 	n=$(wc -l < "$DEMO_BODIES")
-	echo "$me: no IMMICH_URL set: serving the bundled demo upstream at $IMMICH_URL: a real Immich v3.1.0 replayed in a loop of $((n * demo_step / 60)) min, one recorded answer every $demo_step s (an import of 2,020 photos and videos rising and draining, a paused queue, a stalled one: IMMICH_JOBS_STALL_AFTER=$IMMICH_JOBS_STALL_AFTER)"
+	echo "$me: no IMMICH_URL set: serving the bundled demo upstream at $IMMICH_URL: a real Immich v3.1.0 replayed in a loop of $((n * demo_step / 60)) min, one recorded answer every $demo_step s (an import of 2,020 photos and videos rising and draining, a paused queue, a stalled one: IMMICH_JOBS_STALL_AFTER=$IMMICH_JOBS_STALL_AFTER; its log: $run/demo-upstream.log)"
 fi
 echo "$me: starting lighttpd on port $port, all interfaces, IPv6 and IPv4 (try: curl -i http://127.0.0.1:$port/ ; Ctrl-C stops)"
 sh "$top/cgi/serve.sh" "$run/lighttpd.conf"
