@@ -331,13 +331,22 @@ docker rm -f "$NAME-unreadable" > /dev/null
 # someone acts), from what the last call to Immich met.
 chown 0 "$T/key" && chmod 0600 "$T/key"
 spec '{"/api/jobs": {"status": 401, "body_file": "'"$FIX"'/error-401-invalid-key.json"}}'
-run "$NAME-refused" -e IMMICH_JOBS_PORT="$PORT" -e IMMICH_JOBS_API_KEY_FILE="$SECRET" -v "$T/key:$SECRET:ro"
+run "$NAME-refused" -e IMMICH_JOBS_PORT="$PORT" -e IMMICH_JOBS_API_KEY_FILE="$SECRET" \
+    -e IMMICH_JOBS_CACHE_TTL=1 -v "$T/key:$SECRET:ro"
 listening "$NAME-refused"
-http GET /
+# A dashboard polling / and /metrics, each poll calling Immich again.
+for i in 1 2 3 4; do
+	http GET /metrics
+	http GET /
+	sleep 1.1
+done
 http GET /healthz
 check "a key Immich refuses: /healthz answers 502 with Immich's reason (got $STATUS)" \
     sh -c "[ '$STATUS' = 502 ] && grep -q 'Immich rejected the API key' '$T/body'"
 check "... and the container becomes unhealthy" health "$NAME-refused" unhealthy
+docker logs "$NAME-refused" > "$T/docker-logs" 2>&1
+check "... and docker logs say so once in 4 polls ($(grep -c Immich "$T/docker-logs") lines), never as a 502" \
+    sh -c "[ \$(grep -c 'Immich' '$T/docker-logs') = 1 ] && grep -q 'Immich fails since .*Immich rejected the API key' '$T/docker-logs' && ! grep -q '502' '$T/docker-logs'"
 docker rm -f "$NAME-refused" > /dev/null
 
 # --- 5. docker-compose.yml ---------------------------------------------------
