@@ -148,10 +148,15 @@ run: deps all
 test: deps all unit
 	$(Q)sh tests/run.sh
 
+# For the edit loop: the unit tests and the scripts that run the CGI alone
+# (tests/README.md); `make test` stays the whole suite.
+check-quick: all unit
+	$(Q)sh tests/run.sh --quick
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all install uninstall deps run test clean unit
+.PHONY: all install uninstall deps run test check-quick clean unit
 
 # Benchmarks (make bench) live in bench/; the longer checks (make check-asan,
 # check-valgrind, fuzz, loadtest) in checks/; the Debian package (make deb,

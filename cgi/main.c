@@ -436,8 +436,8 @@ serve_jobs(const struct request *r, const struct counts *cn)
 		    cn->err.msg);
 	write_headers(r, 200, "application/json", extra);
 	if (!r->head) {
-		/* cn->age counts from when Immich gave the counts. */
-		info.fetched = (int64_t)time(NULL) - cn->age;
+		/* The same second for every answer from one fetch. */
+		info.fetched = cn->fetched;
 		info.stale = cn->source == COUNTS_STALE;
 		info.age = info.stale ? cn->age : 0;
 		info.upstream_error = info.stale ? cn->err.msg : "";

@@ -93,6 +93,7 @@ from_entry(const struct cache_entry *ent, const struct stamp *now,
 		return -1;
 	out->from_cache = 1;
 	out->age = (long)age;
+	out->fetched = now->wall - age;
 	if (!err_newer) {
 		copy_jobs(&out->jobs, &ent->jobs);
 		out->source = COUNTS_HIT;
@@ -154,6 +155,7 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 		forget_eta(&out->jobs);
 		out->source = COUNTS_STALE;
 		out->age = (long)age;
+		out->fetched = now->wall - age;
 		return 0;
 	}
 	out->source = COUNTS_NONE;
@@ -257,11 +259,14 @@ call_upstream(const struct config *c, const struct timespec *deadline,
     counts_loader_fn load, struct counts *out)
 {
 	upstream_get_fn get;
+	struct stamp now;
 
 	if ((get = load(&out->err)) == NULL ||
 	    get(c, deadline, &out->jobs, &out->err) != 0)
 		return -1;
 	out->source = COUNTS_MISS;
+	counts_clock(&now);
+	out->fetched = now.wall;
 	return 0;
 }
 
@@ -297,6 +302,7 @@ counts_get(const struct config *c, const struct timespec *until,
 	out->jobs.n = 0;
 	memset(&out->jobs.omitted, 0, sizeof(out->jobs.omitted));
 	out->age = 0;
+	out->fetched = 0;
 	out->cached = 0;
 	out->from_cache = 0;
 	memset(&out->err, 0, sizeof(out->err));
@@ -381,6 +387,7 @@ counts_get(const struct config *c, const struct timespec *until,
 		memset(&ent.jobs, 0, sizeof(ent.jobs));
 		copy_jobs(&ent.jobs, &out->jobs);
 		ent.ok_at = now;
+		out->fetched = now.wall;
 		memset(&ent.err_at, 0, sizeof(ent.err_at));
 	} else {
 		ent.err = out->err;

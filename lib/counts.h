@@ -26,6 +26,7 @@ struct counts {
 	enum counts_source	 source;
 	struct jobs		 jobs;	/* valid unless source is COUNTS_NONE */
 	long			 age;	/* seconds since Immich gave this answer */
+	int64_t			 fetched; /* Unix seconds Immich gave it, when jobs */
 	int			 cached; /* 1 when the cache took part */
 	int			 from_cache; /* 1: answered without asking Immich */
 	struct err		 err;	/* the failure (also set when stale) */

@@ -154,11 +154,17 @@ RUN_TIMEOUT=$((10 + 2 * ${TIME_SLACK_MS:-0} / 1000))
 # fault under test would turn into a timeout.
 FAULT_TIMEOUT=$((2 + 2 * ${TIME_SLACK_MS:-0} / 1000))
 
-# TLS_TIMEOUT: IMMICH_JOBS_TIMEOUT for HTTPS exchanges that must finish,
-# not time out: OpenSSL reading the system's CA bundle and the handshake
-# take a good part of a second on a busy machine and several seconds under
-# qemu or memcheck (whose runs set TIME_SLACK_MS).
-TLS_TIMEOUT=$((5 + ${TIME_SLACK_MS:-0} / 1000))
+# TLS_TIMEOUT: IMMICH_JOBS_TIMEOUT and IMMICH_JOBS_CONNECT_TIMEOUT (TLS)
+# for HTTPS exchanges that must finish, not time out.  The handshake is
+# part of connecting, and so is OpenSSL reading the system's CA bundle: a
+# good part of a second on a busy machine, but tens of seconds under
+# memcheck with both cores busy, and several under qemu (runs that set
+# TIME_SLACK_MS), where the fixed 3 s connect timeout turned the TLS failure
+# under test into a 504.  The failures under test are immediate: a budget
+# that fits the slowest machine costs nothing when they are.
+TLS_TIMEOUT=$((5 + 15 * ${TIME_SLACK_MS:-0} / 1000))
+[ "$TLS_TIMEOUT" -le 60 ] || TLS_TIMEOUT=60
+TLS="IMMICH_JOBS_TIMEOUT=$TLS_TIMEOUT IMMICH_JOBS_CONNECT_TIMEOUT=$TLS_TIMEOUT"
 
 # within_bound TIMEOUT: the last cgi/http call took at most TIMEOUT + 1 s,
 # the documented bound (plus TIME_SLACK_MS, which make check-valgrind sets).

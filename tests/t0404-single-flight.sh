@@ -9,10 +9,8 @@ fake_start
 i=0
 runs=""
 while [ $i -lt 12 ]; do
-	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/ \
-	    IMMICH_URL="$FAKE_URL" IMMICH_JOBS_API_KEY="$KEY" IMMICH_JOBS_CACHE_DIR="$T/cache" \
-	    IMMICH_JOBS_CACHE_TTL=300 IMMICH_JOBS_TIMEOUT=60 $CGI_WRAPPER "$BIN" > "$T/out.$i" 2>&1 &
-	runs="$runs $!"
+	cgi_bg $i IMMICH_JOBS_CACHE_TTL=300 IMMICH_JOBS_TIMEOUT=60
+	runs="$runs $BG_PID"
 	i=$((i + 1))
 done
 wait $runs

@@ -9,14 +9,14 @@ check "openssl made the certificates" [ -s "$T/tls/server.pem" ]
 fake_start --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
 url=https://127.0.0.1:$FAKE_PORT
 
-cgi GET / IMMICH_URL=$url IMMICH_JOBS_TIMEOUT=$TLS_TIMEOUT
+cgi GET / IMMICH_URL=$url $TLS
 echo "# no IMMICH_JOBS_CA_FILE"
 expect_error 502 "TLS certificate problem talking to $url"
 check "names the certificate problem" grep -qF "unable to get local issuer certificate" "$T/body"
 check "mentions IMMICH_JOBS_CA_FILE" grep -qF "IMMICH_JOBS_CA_FILE" "$T/body"
 within_bound $TLS_TIMEOUT
 
-cgi GET / IMMICH_URL=$url IMMICH_JOBS_TIMEOUT=$TLS_TIMEOUT IMMICH_JOBS_CA_FILE="$T/tls/other-ca.pem"
+cgi GET / IMMICH_URL=$url $TLS IMMICH_JOBS_CA_FILE="$T/tls/other-ca.pem"
 echo "# IMMICH_JOBS_CA_FILE of another CA"
 expect_error 502 "TLS certificate problem talking to $url"
 check "mentions IMMICH_JOBS_CA_FILE" grep -qF "IMMICH_JOBS_CA_FILE" "$T/body"

@@ -5,7 +5,7 @@
 tls_certs
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
-cgi GET / IMMICH_URL=https://127.0.0.1:$FAKE_PORT IMMICH_JOBS_TIMEOUT=$TLS_TIMEOUT \
+cgi GET / IMMICH_URL=https://127.0.0.1:$FAKE_PORT $TLS \
     IMMICH_JOBS_CA_FILE="$T/tls/ca.pem"
 check "exit code 0" [ "$CGI_RC" = 0 ]
 check "status 200" [ "$STATUS" = 200 ]

@@ -34,12 +34,12 @@ CA="IMMICH_JOBS_CA_FILE=$T/tls/ca.pem"
 tls_case() {
 	fake_start --bind "$3" --tls-cert "$T/tls/$2.pem" --tls-key "$T/tls/server.key"
 	url=https://$3:$FAKE_PORT
-	cgi GET / IMMICH_URL=$url IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT "$CA"
+	cgi GET / IMMICH_URL=$url $TLS "$CA"
 	echo "# $1"
 	expect_error 502 "TLS certificate problem talking to $url: $4"
 	check "$1: $5" grep -qF "$5" "$T/body"
 	check "$1: no IMMICH_JOBS_CA_FILE hint" sh -c "! grep -q IMMICH_JOBS_CA_FILE '$T/body'"
-	within_bound $FAULT_TIMEOUT
+	within_bound $TLS_TIMEOUT
 }
 # The certificate holds 127.0.0.1 and ::1; the server is asked as 127.0.0.2.
 tls_case "another address" server 127.0.0.2 \
@@ -53,7 +53,7 @@ tls_case "not valid yet" future 127.0.0.1 "the certificate is not valid yet" \
     "set this machine's clock right"
 
 # Untrusted (no IMMICH_JOBS_CA_FILE): the only one with the hint.
-cgi GET / IMMICH_URL=$url IMMICH_JOBS_TIMEOUT=$FAULT_TIMEOUT
+cgi GET / IMMICH_URL=$url $TLS
 echo "# untrusted issuer"
 expect_error 502 "its issuer is not trusted here: for a self-signed certificate or a private CA set IMMICH_JOBS_CA_FILE"
 check "no HTTP request got through a handshake" [ ! -s "$T/fake.log" ]

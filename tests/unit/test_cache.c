@@ -5,18 +5,15 @@
  * removed by its teardown (tests/unit/unit.c); nothing touches the network.
  */
 
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <dirent.h>
+#include <sys/stat.h>
+
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +26,8 @@
 
 #include "../../lib/cache.h"
 #include "../../lib/config.h"
-#include "../../lib/counts.h"
 #include "../../lib/jobs.h"
 #include "../../lib/render.h"
-
 #include "unit.h"
 
 /* ------------------------------------------------------------------ */

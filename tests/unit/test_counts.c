@@ -1,23 +1,22 @@
 /*
- * test_counts.c - cmocka unit tests of counts_get, through a fake upstream that counts its calls.
+ * test_counts.c - cmocka unit tests of counts_get, through a fake upstream
+ * that counts its calls.
  *
  * Everything runs in one private directory made by the group setup and
  * removed by its teardown (tests/unit/unit.c); nothing touches the network.
  */
 
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +30,12 @@
 #include "../../lib/cache.h"
 #include "../../lib/config.h"
 #include "../../lib/counts.h"
+#include "../../lib/deadline.h"
+#include "../../lib/err.h"
+#include "../../lib/history.h"
 #include "../../lib/jobs.h"
 #include "../../lib/render.h"
-
+#include "../../lib/upstream.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------------ */

@@ -3,18 +3,17 @@
  * (Immich's API or something in front of it), what each of Immich's error
  * bodies means, the correlation id, a path in IMMICH_URL, TLS problems.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "../../lib/config.h"
 #include "../../lib/diagnose.h"
-
+#include "../../lib/err.h"
 #include "unit.h"
 
 static struct config cfg;

@@ -1,37 +1,21 @@
 /*
  * test_err.c - cmocka unit tests of lib/err.c: err_set, err_sanitize.
  */
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <sys/resource.h>
 
 #include <errno.h>
-#include <stddef.h>
 #include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
-#include <json-c/json.h>
-
-#include "../../lib/cache.h"
-#include "../../lib/config.h"
-#include "../../lib/counts.h"
-#include "../../lib/jobs.h"
+#include "../../lib/err.h"
 #include "../../lib/render.h"
-
 #include "unit.h"
 
 static void

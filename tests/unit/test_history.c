@@ -6,16 +6,15 @@
  * clock stepped) with the clocks passed in, each compared with values
  * worked out by hand.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "../../lib/history.h"
+#include "../../lib/jobs.h"
 #include "unit.h"
 
 #define T0	1700000000	/* any Unix time */

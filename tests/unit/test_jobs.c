@@ -1,38 +1,27 @@
 /*
- * test_jobs.c - cmocka unit tests of jobs_parse and jobs.c: the totals of every fixture in tests/fixtures (tests/fixtures/README.md), the error bodies, parse edge cases.
+ * test_jobs.c - cmocka unit tests of jobs_parse and jobs.c: the totals of
+ * every fixture in tests/fixtures (tests/fixtures/README.md), the error
+ * bodies, parse edge cases.
  *
  * Everything runs in one private directory made by the group setup and
  * removed by its teardown (tests/unit/unit.c); nothing touches the network.
  */
 
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
 
-#include "../../lib/cache.h"
-#include "../../lib/config.h"
-#include "../../lib/counts.h"
+#include "../../lib/err.h"
 #include "../../lib/jobs.h"
 #include "../../lib/render.h"
-
 #include "unit.h"
 
 

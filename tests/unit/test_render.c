@@ -1,38 +1,26 @@
 /*
- * test_render.c - cmocka unit tests of render_json, render_error, render_metrics and render_queue_summary, parsed back with json-c.
+ * test_render.c - cmocka unit tests of render_json, render_error,
+ * render_metrics and render_queue_summary, parsed back with json-c.
  *
  * Everything runs in one private directory made by the group setup and
  * removed by its teardown (tests/unit/unit.c); nothing touches the network.
  */
 
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
 
-#include "../../lib/cache.h"
-#include "../../lib/config.h"
-#include "../../lib/counts.h"
+#include "../../lib/err.h"
 #include "../../lib/jobs.h"
 #include "../../lib/render.h"
-
 #include "unit.h"
 
 /* ------------------------------------------------------------------ */
@@ -757,8 +745,43 @@ test_render_error(void **state)
 }
 
 
+/*
+ * Two queues, one with a quote and a backslash in its name, paused, and
+ * each counter its own value; the other at INT64_MAX completed.
+ */
 static void
-test_render_metrics(void **state)
+metrics_jobs(struct jobs *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->n = 2;
+	strcpy(j->q[0].name, "a\"b\\c");
+	j->q[0].active = 1;
+	j->q[0].waiting = 2;
+	j->q[0].delayed = 3;
+	j->q[0].paused = 4;
+	j->q[0].failed = 5;
+	j->q[0].completed = 6;
+	j->q[0].is_paused = 1;
+	strcpy(j->q[1].name, "plain");
+	j->q[1].completed = INT64_MAX;
+}
+
+/* Lines of buf that are samples, not comments. */
+static size_t
+count_samples(const char *buf)
+{
+	const char *line;
+	size_t n = 0;
+
+	for (line = buf; *line != '\0'; line = strchr(line, '\n') + 1)
+		if (line[0] != '#')
+			n++;
+	return n;
+}
+
+/* Every family with its TYPE, every sample with its value, nothing else. */
+static void
+test_metrics_every_sample(void **state)
 {
 	static const char *const samples[] = {
 		"immich_jobs{queue=\"a\\\"b\\\\c\",state=\"active\"} 1\n",
@@ -803,22 +826,11 @@ test_render_metrics(void **state)
 		"# TYPE immich_jobs_scrape_duration_seconds gauge\n",
 	};
 	static struct jobs j;
-	char *buf = NULL, *line;
-	size_t size = 0, i, nsamples = 0;
+	char *buf = NULL;
+	size_t size = 0, i;
 
 	(void)state;
-	memset(&j, 0, sizeof(j));
-	j.n = 2;
-	strcpy(j.q[0].name, "a\"b\\c");
-	j.q[0].active = 1;
-	j.q[0].waiting = 2;
-	j.q[0].delayed = 3;
-	j.q[0].paused = 4;
-	j.q[0].failed = 5;
-	j.q[0].completed = 6;
-	j.q[0].is_paused = 1;
-	strcpy(j.q[1].name, "plain");
-	j.q[1].completed = INT64_MAX;
+	metrics_jobs(&j);
 	render_j = &j;
 	render_duration = 0.125;
 	CAPTURE(buf, size, call_render_metrics);
@@ -829,24 +841,38 @@ test_render_metrics(void **state)
 			fail_msg("missing sample %s", samples[i]);
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		assert_non_null(strstr(buf, types[i]));
-	/* Nothing else but comments: count the sample lines. */
-	for (line = buf; *line != '\0'; line = strchr(line, '\n') + 1)
-		if (line[0] != '#')
-			nsamples++;
-	assert_int_equal(nsamples, sizeof(samples) / sizeof(samples[0]));
+	assert_int_equal(count_samples(buf), sizeof(samples) / sizeof(samples[0]));
 	free(buf);
+}
 
-	/* A line break in a label value (never from jobs_parse) is escaped. */
-	buf = NULL;
+/* A line break in a label value (never from jobs_parse) is escaped. */
+static void
+test_metrics_label_line_break(void **state)
+{
+	static struct jobs j;
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
+	metrics_jobs(&j);
 	strcpy(j.q[1].name, "two\nlines");
+	render_j = &j;
+	render_duration = 0.125;
 	CAPTURE(buf, size, call_render_metrics);
 	assert_non_null(strstr(buf,
 	    "\nimmich_queue_paused{queue=\"two\\nlines\"} 0\n"));
 	assert_null(strstr(buf, "two\nlines"));
 	free(buf);
+}
 
-	/* Immich failed: only the up gauge (0) and the duration. */
-	buf = NULL;
+/* Immich failed: only the up gauge (0) and the duration. */
+static void
+test_metrics_immich_failed(void **state)
+{
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
 	render_j = NULL;
 	render_duration = 1.5;
 	CAPTURE(buf, size, call_render_metrics);
@@ -855,15 +881,10 @@ test_render_metrics(void **state)
 	    "\nimmich_jobs_scrape_duration_seconds 1.500000\n"));
 	assert_null(strstr(buf, "immich_jobs{"));
 	assert_null(strstr(buf, "immich_queue_paused"));
-	nsamples = 0;
-	for (line = buf; *line != '\0'; line = strchr(line, '\n') + 1)
-		if (line[0] != '#')
-			nsamples++;
-	assert_int_equal(nsamples, 2);
+	assert_int_equal(count_samples(buf), 2);
 	free(buf);
 }
 
-/* A write error (ENOSPC from /dev/full) is reported, not ignored. */
 /*
  * Odd queue names and more queues than q[] holds: the JSON parses back to
  * the very names (UTF-8, a newline, quotes, a cut name) and to totals over
@@ -951,6 +972,7 @@ test_render_odd_and_omitted_queues(void **state)
 	free(buf);
 }
 
+/* A write error (ENOSPC from /dev/full) is reported, not ignored. */
 static void
 test_render_write_error(void **state)
 {
@@ -973,12 +995,43 @@ test_render_write_error(void **state)
 
 
 /*
- * What history_progress worked out reaches the body and the metrics: a
- * draining queue's rate and ETA, a stalled queue first with its summary,
- * and the whole backlog's figures.
+ * Four queues as history_progress leaves them: one draining, one stalled,
+ * one idle, one paused; the whole backlog draining.
  */
 static void
-test_render_progress(void **state)
+progress_jobs(struct jobs *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->n = 4;
+	strcpy(j->q[0].name, "thumbnailGeneration");
+	j->q[0].active = 4;
+	j->q[0].waiting = 876;
+	j->q[0].progress.state = PROGRESS_DRAINING;
+	j->q[0].progress.rate = 240;
+	j->q[0].progress.eta_seconds = 220;
+	strcpy(j->q[1].name, "smartSearch");
+	j->q[1].waiting = 120;
+	j->q[1].progress.state = PROGRESS_NOT_DRAINING;
+	j->q[1].progress.stalled = 1;
+	strcpy(j->q[2].name, "faceDetection");
+	j->q[2].progress.state = PROGRESS_IDLE;
+	j->q[2].progress.rate = 12.345;
+	strcpy(j->q[3].name, "library");
+	j->q[3].paused = 5;
+	j->q[3].is_paused = 1;
+	j->q[3].progress.state = PROGRESS_PAUSED;
+	j->total_progress.state = PROGRESS_DRAINING;
+	j->total_progress.rate = 252.35;
+	j->total_progress.eta_seconds = 2 * 3600 + 14 * 60;
+}
+
+/*
+ * What history_progress worked out reaches the body: a draining queue's
+ * rate and ETA, a stalled queue first with its summary, and the whole
+ * backlog's figures.
+ */
+static void
+test_progress_in_json(void **state)
 {
 	static struct jobs j;
 	json_object *root, *by, *q;
@@ -986,28 +1039,7 @@ test_render_progress(void **state)
 	size_t size = 0;
 
 	(void)state;
-	memset(&j, 0, sizeof(j));
-	j.n = 4;
-	strcpy(j.q[0].name, "thumbnailGeneration");
-	j.q[0].active = 4;
-	j.q[0].waiting = 876;
-	j.q[0].progress.state = PROGRESS_DRAINING;
-	j.q[0].progress.rate = 240;
-	j.q[0].progress.eta_seconds = 220;
-	strcpy(j.q[1].name, "smartSearch");
-	j.q[1].waiting = 120;
-	j.q[1].progress.state = PROGRESS_NOT_DRAINING;
-	j.q[1].progress.stalled = 1;
-	strcpy(j.q[2].name, "faceDetection");
-	j.q[2].progress.state = PROGRESS_IDLE;
-	j.q[2].progress.rate = 12.345;
-	strcpy(j.q[3].name, "library");
-	j.q[3].paused = 5;
-	j.q[3].is_paused = 1;
-	j.q[3].progress.state = PROGRESS_PAUSED;
-	j.total_progress.state = PROGRESS_DRAINING;
-	j.total_progress.rate = 252.35;
-	j.total_progress.eta_seconds = 2 * 3600 + 14 * 60;
+	progress_jobs(&j);
 	render_j = &j;
 	render_st = &fresh;
 	CAPTURE(buf, size, call_render_json);
@@ -1034,17 +1066,39 @@ test_render_progress(void **state)
 	assert_string_equal(jstr(q, "eta"), "\xe2\x89\x88 4m");
 	assert_string_equal(jstr(q, "summary"), "4 active" DOT "876 waiting");
 	json_object_put(root);
+}
 
-	/* A slow drain (1 job in 5 minutes) is not shown as 0.0. */
-	buf = NULL;
+/* A slow drain (1 job in 5 minutes) is not shown as 0.0. */
+static void
+test_progress_slow_rate(void **state)
+{
+	static struct jobs j;
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
+	progress_jobs(&j);
 	j.q[2].progress.rate = 0.2;
 	j.total_progress.rate = 0.0033;
+	render_j = &j;
+	render_st = &fresh;
 	CAPTURE(buf, size, call_render_json);
 	assert_non_null(strstr(buf, "\"rate\":0.200,"));
 	assert_non_null(strstr(buf, "\"rate\":0.003,"));
 	free(buf);
+}
 
-	buf = NULL;
+/* Stalled and ETA per queue in /metrics: 0 idle, +Inf not draining or paused. */
+static void
+test_progress_in_metrics(void **state)
+{
+	static struct jobs j;
+	char *buf = NULL;
+	size_t size = 0;
+
+	(void)state;
+	progress_jobs(&j);
+	render_j = &j;
 	render_duration = 0.1;
 	CAPTURE(buf, size, call_render_metrics);
 	assert_non_null(strstr(buf,
@@ -1075,8 +1129,12 @@ main(void)
 		cmocka_unit_test(test_render_title),
 		cmocka_unit_test(test_render_totals_summary),
 		cmocka_unit_test(test_render_error),
-		cmocka_unit_test(test_render_metrics),
-		cmocka_unit_test(test_render_progress),
+		cmocka_unit_test(test_metrics_every_sample),
+		cmocka_unit_test(test_metrics_label_line_break),
+		cmocka_unit_test(test_metrics_immich_failed),
+		cmocka_unit_test(test_progress_in_json),
+		cmocka_unit_test(test_progress_slow_rate),
+		cmocka_unit_test(test_progress_in_metrics),
 		cmocka_unit_test(test_render_write_error),
 		cmocka_unit_test(test_render_odd_and_omitted_queues),
 	};

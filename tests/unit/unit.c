@@ -1,37 +1,29 @@
 /*
  * unit.c - helpers shared by the unit tests in tests/unit/test_*.c.
  */
-#include <sys/file.h>
+
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <poll.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
 
 #include "../../lib/cache.h"
-#include "../../lib/config.h"
-#include "../../lib/counts.h"
+#include "../../lib/err.h"
 #include "../../lib/jobs.h"
 #include "../../lib/render.h"
-
 #include "unit.h"
-
-
 
 char *
 slurp(const char *name, size_t *len)
@@ -69,11 +61,6 @@ parse_fixture(const char *name, struct jobs *j, struct err *e)
 	free(body);
 	return rc;
 }
-/* ------------------------------------------------------------------ */
-/* Shared helpers                                                      */
-/* ------------------------------------------------------------------ */
-
-
 
 char tmproot[] = "/tmp/ijp-unit-XXXXXX";
 
