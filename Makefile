@@ -36,11 +36,11 @@ else
 Q = @
 endif
 
-FRONT_SRC = cgi/main.c lib/config.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c lib/history.c lib/render.c \
-            lib/cache.c lib/counts.c lib/deadline.c
-FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/config.c lib/url.c \
-            lib/key.c lib/str.c lib/err.c \
+FRONT_SRC = cgi/main.c lib/config.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c \
+            lib/history.c lib/render.c lib/cache.c lib/cache_prune.c lib/counts.c \
             lib/deadline.c
+FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/jobs.c lib/config.c \
+            lib/url.c lib/key.c lib/str.c lib/err.c lib/deadline.c
 LIB_HDR   = $(wildcard lib/*.h)
 
 all: $(B)/immich-jobs $(B)/immich-jobs-fetch.so
@@ -59,8 +59,9 @@ $(B)/immich-jobs-fetch.so: $(FETCH_SRC) $(LIB_HDR) | $(B)
 
 # One cmocka program per lib module: tests/unit/test_<module>.c, each linked
 # with the helpers in tests/unit/unit.c and every libc-only part of lib/.
-UNIT_SRC   = tests/unit/unit.c lib/config.c lib/url.c lib/key.c lib/str.c lib/diagnose.c lib/err.c lib/jobs.c lib/history.c \
-             lib/jobs_parse.c lib/render.c lib/cache.c lib/counts.c lib/deadline.c
+UNIT_SRC   = tests/unit/unit.c lib/config.c lib/url.c lib/key.c lib/str.c lib/diagnose.c \
+             lib/err.c lib/jobs.c lib/history.c lib/jobs_parse.c lib/render.c lib/cache.c \
+             lib/cache_prune.c lib/counts.c lib/deadline.c
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 $(B)/unit/test_%: tests/unit/test_%.c $(UNIT_SRC) tests/unit/unit.h $(LIB_HDR)
 	@mkdir -p $(@D)

@@ -141,4 +141,24 @@ int	cache_write_failed_since(int lock, const struct timespec *t);
 /* cache_unlock - release and close a lock from cache_lock. */
 void	cache_unlock(int fd);
 
+/*
+ * The cache directory stays bounded, however many keys and URLs it has
+ * seen (a key rotated in a Docker secret is a new configuration): at most
+ * CACHE_ENTRIES_MAX entries of ~96 KB with their history, under 800 KB in
+ * all (the compose file's tmpfs is 1 MB), and none unused for a day.
+ */
+#define CACHE_ENTRIES_MAX	8
+#define CACHE_UNUSED_MAX	86400	/* seconds since an entry was written */
+
+/*
+ * cache_prune - make room in dir for the entry at keep (a cache_path),
+ * before writing it, holding its lock: remove every entry (with its
+ * history, lock and temporary files) not written for CACHE_UNUSED_MAX
+ * seconds before now, then the least recently written past
+ * CACHE_ENTRIES_MAX - 1 others.  An entry whose lock another process holds
+ * stays; files that are not entries are never touched.  Returns how many
+ * entries it removed.
+ */
+int	cache_prune(const char *dir, const char *keep, int64_t now);
+
 #endif

@@ -381,6 +381,7 @@ counts_get(const struct config *c, const struct timespec *until,
 		return -1;
 	}
 	log_change(&ent, rc == 0 ? NULL : &out->err, &now);
+	(void)cache_prune(c->cache_dir, path, now.wall);	/* room for it */
 	if (rc == 0) {
 		add_progress(c, path, id, 1, &now, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */

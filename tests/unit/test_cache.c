@@ -6,9 +6,11 @@
  */
 
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -358,6 +360,78 @@ test_cache_write_failure_notes(void **state)
 	cache_unlock(lock);
 }
 
+/* Files for entry number k in dir, last written at t (Unix seconds). */
+static void
+prune_entry(const char *dir, int k, int64_t t)
+{
+	static const char *const sfx[] = { "", ".hist", ".lock" };
+	struct timespec ts[2];
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%016x%s", dir, k, sfx[i]);
+		write_file(path, "x", 1);
+		ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+}
+
+static int
+prune_has(const char *dir, int k)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%016x", dir, k);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Past CACHE_ENTRIES_MAX entries the least recently written go, with all
+ * their files; one unused for a day goes whatever the count; the entry
+ * being made room for, one whose lock is held and a file that is not an
+ * entry stay.
+ */
+static void
+test_cache_prune(void **state)
+{
+	const int64_t now = 1800000000;
+	char dir[256], keep[512], lock[512], other[512];
+	int k, fd;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), "prune");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (k = 1; k <= 12; k++)	/* 1 oldest, 12 newest */
+		prune_entry(dir, k, now - 1000 + k);
+	prune_entry(dir, 13, now - CACHE_UNUSED_MAX - 1);	/* a day old */
+	prune_entry(dir, 14, now - CACHE_UNUSED_MAX - 1);	/* and in use */
+	snprintf(lock, sizeof(lock), "%s/%016x.lock", dir, 14);
+	fd = open(lock, O_RDWR);
+	assert_true(fd != -1 && flock(fd, LOCK_EX) == 0);
+	snprintf(other, sizeof(other), "%s/notes.txt", dir);
+	write_file(other, "mine", 4);
+	/* Room for entry 99, not written yet: 7 others stay. */
+	snprintf(keep, sizeof(keep), "%s/%016x", dir, 99);
+	assert_int_equal(cache_prune(dir, keep, now), 12 - 7 + 1);
+	for (k = 1; k <= 5; k++)
+		assert_false(prune_has(dir, k));
+	for (k = 6; k <= 12; k++)
+		assert_true(prune_has(dir, k));
+	assert_false(prune_has(dir, 13));
+	assert_true(prune_has(dir, 14));
+	close(fd);
+	/* Every file of a removed entry went: 7 and 14 left, 3 files each. */
+	assert_int_equal(count_files(dir, NULL), 8 * 3 + 1);
+	assert_int_equal(access(other, F_OK), 0);
+	/* Room for entry 6: the six newer stay, the day-old one goes. */
+	snprintf(keep, sizeof(keep), "%s/%016x", dir, 6);
+	assert_int_equal(cache_prune(dir, keep, now), 1);
+	assert_true(prune_has(dir, 6));
+	assert_false(prune_has(dir, 14));	/* the day-old one, unlocked */
+}
+
 int
 main(void)
 {
@@ -369,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_cache_lock),
 		cmocka_unit_test(test_cache_write_failure_notes),
 		cmocka_unit_test(test_cache_64bit_file_interfaces),
+		cmocka_unit_test(test_cache_prune),
 	};
 
 	return cmocka_run_group_tests_name("cache", tests, group_setup,
