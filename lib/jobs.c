@@ -1,13 +1,90 @@
 /* jobs.c - totals and ordering of parsed job counts; see jobs.h. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jobs.h"
 
+#define JOBS_COUNTER_ROW(c, w) \
+	{ #c, offsetof(struct queue, c), offsetof(struct totals, c), w },
+const struct jobs_counter jobs_counters[JOBS_NCOUNTERS] = {
+	JOBS_COUNTERS(JOBS_COUNTER_ROW)
+};
+
+/* The counter at off of the struct at base. */
+static int64_t *
+slot(const void *base, size_t off)
+{
+	return (int64_t *)(uintptr_t)((const char *)base + off);
+}
+
+int64_t
+jobs_count(const struct queue *q, size_t k)
+{
+	return *slot(q, jobs_counters[k].in_queue);
+}
+
+int64_t
+jobs_total(const struct totals *t, size_t k)
+{
+	return *slot(t, jobs_counters[k].in_totals);
+}
+
+/* The counters marked waiting, of a queue or of totals, into *sum. */
+static int
+waiting_sum(const void *base, int in_totals, int64_t *sum)
+{
+	const struct jobs_counter *c;
+	int bad = 0;
+
+	*sum = 0;
+	for (c = jobs_counters; c < jobs_counters + JOBS_NCOUNTERS; c++)
+		if (c->waits)
+			bad |= __builtin_add_overflow(*sum, *slot(base,
+			    in_totals ? c->in_totals : c->in_queue), sum);
+	return bad;
+}
+
 int64_t
 jobs_queue_waiting(const struct queue *q)
 {
-	return q->waiting + q->delayed + q->paused;
+	int64_t w;
+
+	(void)waiting_sum(q, 0, &w);
+	return w;
+}
+
+int64_t
+jobs_totals_waiting(const struct totals *t)
+{
+	int64_t w;
+
+	(void)waiting_sum(t, 1, &w);
+	return w;
+}
+
+int
+jobs_totals_add(struct totals *t, const struct queue *q)
+{
+	const struct jobs_counter *c;
+	int64_t w, all;
+	int bad;
+
+	bad = waiting_sum(q, 0, &w);
+	for (c = jobs_counters; c < jobs_counters + JOBS_NCOUNTERS; c++)
+		bad |= __builtin_add_overflow(*slot(t, c->in_totals),
+		    *slot(q, c->in_queue), slot(t, c->in_totals));
+	bad |= waiting_sum(t, 1, &all);
+	if (q->is_paused)
+		bad |= __builtin_add_overflow(t->paused_waiting, w,
+		    &t->paused_waiting);
+	t->queues++;
+	t->queues_busy += q->active > 0 || w > 0;
+	t->queues_paused += q->is_paused != 0;
+	t->queues_stalled += q->progress.stalled != 0;
+	t->names_cut += q->name_cut != 0;
+	return bad ? -1 : 0;
 }
 
 void
@@ -16,27 +93,8 @@ jobs_totals(const struct jobs *j, struct totals *t)
 	size_t i;
 
 	*t = j->omitted;
-	for (i = 0; i < j->n; i++) {
-		const struct queue *q = &j->q[i];
-
-		t->active += q->active;
-		t->waiting += jobs_queue_waiting(q);
-		t->failed += q->failed;
-		t->delayed += q->delayed;
-		t->paused += q->paused;
-		t->completed += q->completed;
-		if (q->active > 0 || jobs_queue_waiting(q) > 0)
-			t->queues_busy++;
-		if (q->is_paused) {
-			t->queues_paused++;
-			t->paused_waiting += jobs_queue_waiting(q);
-		}
-		if (q->name_cut)
-			t->names_cut++;
-		if (q->progress.stalled)
-			t->queues_stalled++;
-	}
-	t->queues += (int64_t)j->n;
+	for (i = 0; i < j->n; i++)
+		(void)jobs_totals_add(t, &j->q[i]);
 }
 
 /* <0 when queue x goes before queue y in by_queue. */
@@ -55,6 +113,12 @@ cmp_busiest(const struct queue *x, const struct queue *y)
 	if (x->failed != y->failed)
 		return x->failed > y->failed ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+int
+jobs_busier(const struct queue *a, const struct queue *b)
+{
+	return cmp_busiest(a, b) < 0;
 }
 
 /*

@@ -57,6 +57,28 @@ struct progress {
 };
 
 /*
+ * The job counters of a queue, as Immich names them, in the order they are
+ * listed (JSON, Prometheus); 1 for those Immich's admin Jobs page shows
+ * together as a queue's waiting work (a paused queue keeps its queued jobs
+ * under "paused").  The parser, the totals and their overflow checks and
+ * both renderers go through this list: a new counter is one line here.
+ */
+#define JOBS_COUNTERS(X)						\
+	X(active, 0) X(waiting, 1) X(delayed, 1) X(paused, 1)		\
+	X(failed, 0) X(completed, 0)
+#define JOBS_COUNTER_FIELD(name, waits)	int64_t name;
+
+struct jobs_counter {
+	const char	*name;		/* Immich's field, our JSON key and label */
+	size_t		 in_queue;	/* offsetof(struct queue, name) */
+	size_t		 in_totals;	/* offsetof(struct totals, name) */
+	int		 waits;		/* part of what is shown as waiting */
+};
+#define JOBS_COUNTER_ONE(name, waits)	+ 1
+#define JOBS_NCOUNTERS	(0 JOBS_COUNTERS(JOBS_COUNTER_ONE))
+extern const struct jobs_counter jobs_counters[JOBS_NCOUNTERS];
+
+/*
  * One queue's raw BullMQ counts, as Immich reports them (all >= 0).  The
  * name is Immich's, as well-formed UTF-8 without NUL (it may hold quotes,
  * backslashes, newlines: escape it for JSON and Prometheus).  A name Immich
@@ -67,22 +89,23 @@ struct progress {
  */
 struct queue {
 	char	name[JOBS_NAME_MAX];
-	int64_t	active, waiting, delayed, paused, failed, completed;
+	JOBS_COUNTERS(JOBS_COUNTER_FIELD)
 	int	is_paused;		/* queueStatus.isPaused / isPaused */
 	int	name_cut;		/* 1: name is cut (see above) */
 	struct progress progress;	/* from history_progress; zeros from jobs_parse */
 };
 
-/* What the proxy reports; see README.md "The answer". */
+/*
+ * What the proxy reports; see README.md "The answer".  The counters are raw
+ * sums: what is shown as waiting is jobs_totals_waiting.
+ */
 struct totals {
-	int64_t	active;		/* sum of active */
-	int64_t	waiting;	/* sum of waiting + delayed + paused */
-	int64_t	failed, delayed, paused, completed;	/* raw sums */
+	JOBS_COUNTERS(JOBS_COUNTER_FIELD)
 	int64_t	queues;		/* queues Immich reported */
 	int64_t	queues_busy;	/* queues with active or waiting > 0 */
 	int64_t	queues_paused;	/* queues with isPaused true */
 	int64_t	queues_stalled;	/* queues with progress.stalled */
-	int64_t	paused_waiting;	/* waiting (as above) of paused queues */
+	int64_t	paused_waiting;	/* jobs_queue_waiting of paused queues */
 	int64_t	names_cut;	/* queues whose name_cut is set */
 };
 
@@ -121,18 +144,35 @@ struct jobs {
 int	jobs_parse(struct jobs *j, const char *body, size_t len,
 	    enum jobs_shape shape, struct err *e);
 
+/* jobs_count, jobs_total - counter k (of jobs_counters) of q, of t. */
+int64_t	jobs_count(const struct queue *q, size_t k);
+int64_t	jobs_total(const struct totals *t, size_t k);
+
 /*
- * jobs_queue_waiting - what Immich's admin Jobs page shows as a queue's
- * waiting work: waiting + delayed + paused (a paused queue keeps its queued
- * jobs under "paused").  jobs_parse guarantees the sum cannot overflow.
+ * jobs_queue_waiting, jobs_totals_waiting - what Immich's admin Jobs page
+ * shows as waiting work: the counters marked so in JOBS_COUNTERS (waiting
+ * + delayed + paused).  jobs_parse guarantees the sums cannot overflow.
  */
 int64_t	jobs_queue_waiting(const struct queue *q);
+int64_t	jobs_totals_waiting(const struct totals *t);
+
+/*
+ * jobs_totals_add - add q to t.  Returns 0, or -1 when a sum (also what is
+ * shown as waiting) would not fit 64 bits; t is then unusable.
+ */
+int	jobs_totals_add(struct totals *t, const struct queue *q);
 
 /*
  * jobs_totals - add up j into t (caller-owned, overwritten): the queues in
  * q[] and those in j->omitted.  Cannot fail for a j that jobs_parse filled.
  */
 void	jobs_totals(const struct jobs *j, struct totals *t);
+
+/*
+ * jobs_busier - 1 when queue a comes before queue b in jobs_sort_busiest's
+ * order, else 0.
+ */
+int	jobs_busier(const struct queue *a, const struct queue *b);
 
 /*
  * jobs_sort_busiest - the indices of j's queues in the order a dashboard

@@ -10,20 +10,6 @@
 #include "jobs.h"
 #include "str.h"
 
-static const char *const counters[] = {
-	"active", "waiting", "delayed", "paused", "failed", "completed"
-};
-
-static int64_t *
-counter_slot(struct queue *q, size_t i)
-{
-	int64_t *slots[] = {
-		&q->active, &q->waiting, &q->delayed, &q->paused, &q->failed,
-		&q->completed
-	};
-	return slots[i];
-}
-
 /* FNV-1a, 32 bits: the suffix that keeps an altered name unique and stable. */
 static uint32_t
 name_hash(const char *s, size_t len)
@@ -111,11 +97,13 @@ set_counts(struct queue *q, json_object *counts, const char *where,
 	json_object *v;
 	size_t i;
 
-	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+	for (i = 0; i < JOBS_NCOUNTERS; i++) {
+		const struct jobs_counter *c = &jobs_counters[i];
+		int64_t *slot = (int64_t *)(void *)((char *)q + c->in_queue);
 		int64_t n;
 
-		*counter_slot(q, i) = 0;
-		if (!json_object_object_get_ex(counts, counters[i], &v))
+		*slot = 0;
+		if (!json_object_object_get_ex(counts, c->name, &v))
 			continue;	/* absent counts as 0 */
 		/*
 		 * json-c stores integers above INT64_MAX as uint64 and
@@ -127,13 +115,13 @@ set_counts(struct queue *q, json_object *counts, const char *where,
 			return err_set(e, 502, 0, "Immich's answer is unusable: "
 			    "queue \"%s\" has %s.%s that is not a whole number "
 			    ">= 0", shown_name(q, shown, sizeof(shown)), where,
-			    counters[i]);
+			    c->name);
 		if (n == INT64_MAX)
 			return err_set(e, 502, 0, "Immich's answer is unusable: "
 			    "queue \"%s\" has %s.%s that is too large",
 			    shown_name(q, shown, sizeof(shown)), where,
-			    counters[i]);
-		*counter_slot(q, i) = n;
+			    c->name);
+		*slot = n;
 	}
 	return 0;
 }
@@ -156,51 +144,18 @@ set_paused(struct queue *q, json_object *parent, const char *field,
 	return 0;
 }
 
-/*
- * 1 when a comes before b in a dashboard's list (jobs_sort_busiest; the
- * waiting sum written out: the fetch module does not link jobs.c).
- */
 static int
-busier(const struct queue *a, const struct queue *b)
+too_large(struct err *e)
 {
-	int64_t wa = a->waiting + a->delayed + a->paused;
-	int64_t wb = b->waiting + b->delayed + b->paused;
-
-	if (a->active != b->active)
-		return a->active > b->active;
-	if (wa != wb)
-		return wa > wb;
-	if (a->failed != b->failed)
-		return a->failed > b->failed;
-	return strcmp(a->name, b->name) < 0;
+	return err_set(e, 502, 0, "Immich's answer is unusable: the job "
+	    "counts add up to more than 2^63");
 }
 
 /* Count q in j->omitted: in the totals, not in q[]. */
 static int
 omit(struct jobs *j, const struct queue *q, struct err *e)
 {
-	struct totals *t = &j->omitted;
-	int64_t w = 0;
-	int bad;
-
-	bad = __builtin_add_overflow(q->waiting, q->delayed, &w) ||
-	    __builtin_add_overflow(w, q->paused, &w) ||
-	    __builtin_add_overflow(t->active, q->active, &t->active) ||
-	    __builtin_add_overflow(t->waiting, w, &t->waiting) ||
-	    __builtin_add_overflow(t->failed, q->failed, &t->failed) ||
-	    __builtin_add_overflow(t->delayed, q->delayed, &t->delayed) ||
-	    __builtin_add_overflow(t->paused, q->paused, &t->paused) ||
-	    __builtin_add_overflow(t->completed, q->completed, &t->completed) ||
-	    (q->is_paused && __builtin_add_overflow(t->paused_waiting, w,
-	    &t->paused_waiting));
-	if (bad)
-		return err_set(e, 502, 0, "Immich's answer is unusable: the "
-		    "job counts add up to more than 2^63");
-	t->queues++;
-	t->queues_busy += q->active > 0 || w > 0;
-	t->queues_paused += q->is_paused != 0;
-	t->names_cut += q->name_cut != 0;
-	return 0;
+	return jobs_totals_add(&j->omitted, q) != 0 ? too_large(e) : 0;
 }
 
 /*
@@ -218,9 +173,9 @@ add_queue(struct jobs *j, const struct queue *q, struct err *e)
 		return 0;
 	}
 	for (i = 1; i < j->n; i++)
-		if (busier(&j->q[least], &j->q[i]))
+		if (jobs_busier(&j->q[least], &j->q[i]))
 			least = i;
-	if (!busier(q, &j->q[least]))
+	if (!jobs_busier(q, &j->q[least]))
 		return omit(j, q, e);
 	if (omit(j, &j->q[least], e) != 0)
 		return -1;
@@ -319,29 +274,13 @@ parse_queues(struct jobs *j, json_object *root, json_object *seen,
 static int
 check_overflow(const struct jobs *j, struct err *e)
 {
-	const struct totals *o = &j->omitted;
-	int64_t sum[7] = { o->active, o->waiting - o->delayed - o->paused,
-	    o->delayed, o->paused, o->failed, o->completed, o->waiting };
-	size_t i, k;
+	struct totals t = j->omitted;
+	size_t i;
 
-	for (i = 0; i < j->n; i++) {
-		const struct queue *q = &j->q[i];
-		const int64_t v[6] = { q->active, q->waiting, q->delayed,
-		    q->paused, q->failed, q->completed };
-		int64_t w;
-
-		if (__builtin_add_overflow(q->waiting, q->delayed, &w) ||
-		    __builtin_add_overflow(w, q->paused, &w) ||
-		    __builtin_add_overflow(sum[6], w, &sum[6]))
-			goto overflow;
-		for (k = 0; k < 6; k++)
-			if (__builtin_add_overflow(sum[k], v[k], &sum[k]))
-				goto overflow;
-	}
+	for (i = 0; i < j->n; i++)
+		if (jobs_totals_add(&t, &j->q[i]) != 0)
+			return too_large(e);
 	return 0;
-overflow:
-	return err_set(e, 502, 0, "Immich's answer is unusable: the job "
-	    "counts add up to more than 2^63");
 }
 
 /*

@@ -285,6 +285,7 @@ char *
 render_totals_summary(const struct jobs *j, char *buf, size_t size)
 {
 	struct totals t;
+	int64_t waiting;
 	char part[64];
 	size_t len = 0, n;
 
@@ -292,20 +293,21 @@ render_totals_summary(const struct jobs *j, char *buf, size_t size)
 		return buf;
 	buf[0] = '\0';
 	jobs_totals(j, &t);	/* every queue, also those left out of q[] */
+	waiting = jobs_totals_waiting(&t);
 	/* What needs a person first, as in by_queue. */
 	if (t.queues_stalled > 0)
 		summary_part(buf, size, &len, t.queues_stalled,
 		    t.queues_stalled == 1 ? "queue stalled" : "queues stalled");
 	if (t.active > 0)
 		summary_part(buf, size, &len, t.active, "active");
-	if (t.waiting > 0) {
+	if (waiting > 0) {
 		if (t.paused_waiting > 0) {
 			memcpy(part, "waiting (", 9);
 			n = 9 + dec_grouped(part + 9, t.paused_waiting);
 			memcpy(part + n, " paused)", 9);
-			summary_part(buf, size, &len, t.waiting, part);
+			summary_part(buf, size, &len, waiting, part);
 		} else
-			summary_part(buf, size, &len, t.waiting, "waiting");
+			summary_part(buf, size, &len, waiting, "waiting");
 	}
 	if (t.failed > 0)
 		summary_part(buf, size, &len, t.failed, "failed");
@@ -564,7 +566,7 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 	OB_LIT(&b, "{\"active\":");
 	ob_int(&b, t.active);
 	OB_LIT(&b, ",\"waiting\":");
-	ob_int(&b, t.waiting);
+	ob_int(&b, jobs_totals_waiting(&t));
 	OB_LIT(&b, ",\"failed\":");
 	ob_int(&b, t.failed);
 	OB_LIT(&b, ",\"queues\":");
@@ -700,11 +702,6 @@ static void
 omitted_metrics(FILE *out, const struct jobs *j)
 {
 	const struct totals *o = &j->omitted;
-	const int64_t v[] = { o->active, o->waiting - o->delayed - o->paused,
-	    o->delayed, o->paused, o->failed, o->completed };
-	static const char *const states[] = {
-		"active", "waiting", "delayed", "paused", "failed", "completed"
-	};
 	int64_t cut = o->names_cut;
 	size_t k;
 
@@ -719,9 +716,9 @@ omitted_metrics(FILE *out, const struct jobs *j)
 	    "# HELP immich_jobs_omitted Jobs by state in the queues left out "
 	    "of immich_jobs, added up.\n"
 	    "# TYPE immich_jobs_omitted gauge\n", JOBS_MAX_QUEUES, o->queues);
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < JOBS_NCOUNTERS; k++)
 		fprintf(out, "immich_jobs_omitted{state=\"%s\"} %" PRId64 "\n",
-		    states[k], v[k]);
+		    jobs_counters[k].name, jobs_total(o, k));
 	fprintf(out, "# HELP immich_jobs_queue_names_cut Queues whose name "
 	    "was longer than %d bytes, cut in the queue label (ending in "
 	    "an ellipsis, ~ and a hash).\n"
@@ -733,9 +730,6 @@ omitted_metrics(FILE *out, const struct jobs *j)
 int
 render_metrics(FILE *out, const struct jobs *j, double duration)
 {
-	static const char *const states[] = {
-		"active", "waiting", "delayed", "paused", "failed", "completed"
-	};
 	size_t i, k;
 
 	if (j != NULL && j->n > 0) {
@@ -743,15 +737,11 @@ render_metrics(FILE *out, const struct jobs *j, double duration)
 		    "as Immich reports them.\n"
 		    "# TYPE immich_jobs gauge\n", out);
 		for (i = 0; i < j->n; i++) {
-			const struct queue *q = &j->q[i];
-			const int64_t v[] = { q->active, q->waiting,
-			    q->delayed, q->paused, q->failed, q->completed };
-
-			for (k = 0; k < 6; k++) {
+			for (k = 0; k < JOBS_NCOUNTERS; k++) {
 				fputs("immich_jobs{queue=", out);
-				label_value(out, q->name);
+				label_value(out, j->q[i].name);
 				fprintf(out, ",state=\"%s\"} %" PRId64 "\n",
-				    states[k], v[k]);
+				    jobs_counters[k].name, jobs_count(&j->q[i], k));
 			}
 		}
 		fputs("# HELP immich_queue_paused Whether an Immich queue is "

@@ -70,7 +70,7 @@ test_fixture_totals(void **state)
 		assert_int_equal(parse_fixture(expected[i].file, &j, &e), 0);
 		jobs_totals(&j, &t);
 		assert_int_equal(t.active, expected[i].active);
-		assert_int_equal(t.waiting, expected[i].waiting);
+		assert_int_equal(jobs_totals_waiting(&t), expected[i].waiting);
 		assert_int_equal(t.failed, expected[i].failed);
 		assert_int_equal(t.queues, expected[i].queues);
 		assert_int_equal(t.delayed, expected[i].delayed);
@@ -575,7 +575,7 @@ test_parse_more_queues_than_listed(void **state)
 			jobs_totals(&j, &t);
 			assert_int_equal(t.queues, n);
 			assert_int_equal(t.active, (int64_t)n + 4 * 10);
-			assert_int_equal(t.waiting, (int64_t)(n * (n + 1) / 2));
+			assert_int_equal(jobs_totals_waiting(&t), (int64_t)(n * (n + 1) / 2));
 			assert_int_equal(t.failed, n);
 			assert_int_equal(t.queues_busy, n);
 			assert_int_equal(t.queues_paused, 1);
