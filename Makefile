@@ -36,19 +36,21 @@ else
 Q = @
 endif
 
-FRONT_SRC = cgi/main.c lib/config.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c \
+FRONT_SRC = cgi/main.c cgi/respond.c cgi/cap.c cgi/module.c cgi/shell.c cgi/log.c \
+            cgi/health.c \
+            lib/config.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c \
             lib/history.c lib/render.c lib/cache.c lib/cache_prune.c lib/counts.c \
             lib/deadline.c
 FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/jobs.c lib/config.c \
             lib/url.c lib/key.c lib/str.c lib/err.c lib/deadline.c
-LIB_HDR   = $(wildcard lib/*.h)
+LIB_HDR   = $(wildcard lib/*.h cgi/*.h)
 
 all: $(B)/immich-jobs $(B)/immich-jobs-fetch.so
 
 $(B):
 	$(Q)mkdir -p $@
 
-# The CGI front links libc alone; see the comment at the top of cgi/main.c.
+# The CGI front links libc alone; see cgi/module.h.
 $(B)/immich-jobs: $(FRONT_SRC) $(LIB_HDR) | $(B)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(FRONT_SRC) $(LDFLAGS)

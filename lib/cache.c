@@ -156,12 +156,12 @@ make_dir(const char *path)
 }
 
 /*
- * Read exactly size bytes of the file at path into buf: 0, or -1 when it
- * is missing, shorter or longer, or in a directory cache_write would
+ * Read the file at path into buf (size bytes at most; *got: how many): 0,
+ * or -1 when it is missing, longer, or in a directory cache_write would
  * refuse (an entry there could have been planted).
  */
 static int
-read_exact(const char *path, void *buf, size_t size)
+read_upto(const char *path, void *buf, size_t size, size_t *got)
 {
 	char dir[CONFIG_PATH_MAX];
 	struct stat st;
@@ -185,7 +185,17 @@ read_exact(const char *path, void *buf, size_t size)
 	if (n == (ssize_t)size && read(fd, &extra, 1) != 0)
 		n = -1;
 	close(fd);
-	return n == (ssize_t)size ? 0 : -1;
+	*got = n < 0 ? 0 : (size_t)n;
+	return n < 0 ? -1 : 0;
+}
+
+/* read_upto, of exactly size bytes. */
+static int
+read_exact(const char *path, void *buf, size_t size)
+{
+	size_t got;
+
+	return read_upto(path, buf, size, &got) == 0 && got == size ? 0 : -1;
 }
 
 int
@@ -440,4 +450,77 @@ cache_unlock(int fd)
 		flock(fd, LOCK_UN);
 		close(fd);
 	}
+}
+
+/* The rendered answers' file: this header, then the JSON, then the text. */
+struct out_head {
+	uint32_t	magic;		/* OUT_MAGIC */
+	uint32_t	version;	/* CACHE_VERSION */
+	uint64_t	id;		/* cache_id() of the configuration */
+	uint64_t	tag;		/* the entry's sum they were rendered from */
+	uint64_t	json_len, prom_len;
+	uint64_t	sum;		/* of the header above and the bytes */
+};
+#define OUT_MAGIC	0x494a504fu	/* "IJPO" */
+
+static uint64_t
+out_sum(const struct out_head *h, const char *bytes)
+{
+	uint64_t s = words_sum(SUM_BASIS, h, offsetof(struct out_head, sum));
+
+	return words_sum(s, bytes, h->json_len + h->prom_len);
+}
+
+int
+cache_out_write(const char *path, uint64_t id, uint64_t tag,
+    const struct cache_out *o)
+{
+	static char buf[sizeof(struct out_head) + CACHE_OUT_MAX];
+	struct out_head h;
+	char out[CONFIG_PATH_MAX];
+
+	if (o->json_len + o->prom_len > CACHE_OUT_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	memset(&h, 0, sizeof(h));
+	h.magic = OUT_MAGIC;
+	h.version = CACHE_VERSION;
+	h.id = id;
+	h.tag = tag;
+	h.json_len = o->json_len;
+	h.prom_len = o->prom_len;
+	memcpy(buf + sizeof(h), o->json, o->json_len);
+	memcpy(buf + sizeof(h) + o->json_len, o->prom, o->prom_len);
+	h.sum = out_sum(&h, buf + sizeof(h));
+	memcpy(buf, &h, sizeof(h));
+	if (path_with(out, path, ".out") == -1)
+		return -1;
+	return write_atomic(out, buf, sizeof(h) + o->json_len + o->prom_len);
+}
+
+int
+cache_out_read(const char *path, uint64_t id, uint64_t tag,
+    struct cache_out *o)
+{
+	static char buf[sizeof(struct out_head) + CACHE_OUT_MAX];
+	struct out_head h;
+	char out[CONFIG_PATH_MAX];
+	size_t got;
+
+	if (path_with(out, path, ".out") == -1 ||
+	    read_upto(out, buf, sizeof(buf), &got) == -1 || got < sizeof(h))
+		return -1;
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != OUT_MAGIC || h.version != CACHE_VERSION ||
+	    h.id != id || h.tag != tag || h.json_len > CACHE_OUT_MAX ||
+	    h.prom_len > CACHE_OUT_MAX - h.json_len ||
+	    got != sizeof(h) + h.json_len + h.prom_len ||
+	    h.sum != out_sum(&h, buf + sizeof(h)))
+		return -1;
+	o->json = buf + sizeof(h);
+	o->json_len = h.json_len;
+	o->prom = o->json + h.json_len;
+	o->prom_len = h.prom_len;
+	return 0;
 }

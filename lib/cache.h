@@ -138,16 +138,46 @@ void	cache_note_written(int lock);
  */
 int	cache_write_failed_since(int lock, const struct timespec *t);
 
+/*
+ * The answers rendered from an entry's good counts when they were fetched
+ * (render once per fetch): the JSON body and the Prometheus text up to its
+ * scrape duration, which each scrape adds.  Kept at "<path>.out" and tied
+ * to the entry by its sum (tag), so a hit writes bytes, not a rendering.
+ */
+#define CACHE_OUT_MAX	(512 * 1024)	/* bytes of both; more: not kept */
+struct cache_out {
+	const char	*json, *prom;
+	size_t		 json_len, prom_len;
+};
+
+/*
+ * cache_out_write - store o beside the entry at path, as cache_write does;
+ * call it holding cache_lock.  Returns 0, or -1 with errno set (EFBIG over
+ * CACHE_OUT_MAX).
+ */
+int	cache_out_write(const char *path, uint64_t id, uint64_t tag,
+	    const struct cache_out *o);
+
+/*
+ * cache_out_read - the answers stored for the entry at path whose sum is
+ * tag into o, pointing into a buffer of cache.c's valid until the next
+ * call.  Returns 0, or -1 when there are none, or not whole, or not for
+ * this entry: the caller renders them.
+ */
+int	cache_out_read(const char *path, uint64_t id, uint64_t tag,
+	    struct cache_out *o);
+
 /* cache_unlock - release and close a lock from cache_lock. */
 void	cache_unlock(int fd);
 
 /*
  * The cache directory stays bounded, however many keys and URLs it has
  * seen (a key rotated in a Docker secret is a new configuration): at most
- * CACHE_ENTRIES_MAX entries of ~96 KB with their history, under 800 KB in
- * all (the compose file's tmpfs is 1 MB), and none unused for a day.
+ * CACHE_ENTRIES_MAX entries of ~120 KB with their history and rendered
+ * answers, under 800 KB in all (the compose file's tmpfs is 1 MB), and
+ * none unused for a day.
  */
-#define CACHE_ENTRIES_MAX	8
+#define CACHE_ENTRIES_MAX	6
 #define CACHE_UNUSED_MAX	86400	/* seconds since an entry was written */
 
 /*

@@ -15,7 +15,8 @@
 
 /* The files of one entry: "<id>" and these suffixes. */
 static const char *const suffixes[] = {
-	"", ".hist", ".tmp", ".hist.tmp", ".lock"	/* the lock last */
+	"", ".hist", ".out", ".tmp", ".hist.tmp", ".out.tmp",
+	".lock"		/* the lock last */
 };
 
 struct seen {

@@ -1,12 +1,15 @@
 /* counts.c - cache, single-flight and stale-if-error; see counts.h. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "counts.h"
+#include "render.h"
 
 /*
  * Copy the n queues in use, not the whole struct jobs (~16 KB, room for
@@ -91,7 +94,7 @@ from_entry(const struct cache_entry *ent, const struct stamp *now,
 
 	if (t->wall == 0 || age < 0 || age >= max_age)
 		return -1;
-	out->from_cache = 1;
+	out->fetch = "hit";
 	out->age = (long)age;
 	out->fetched = now->wall - age;
 	if (!err_newer) {
@@ -192,6 +195,20 @@ add_progress(const struct config *c, const char *path, uint64_t id,
 		(void)cache_history_write(path, id, &h);
 }
 
+/* Add a line to out->note (cut when it is full). */
+static void
+note(struct counts *out, const char *fmt, ...)
+{
+	size_t len = strlen(out->note);
+	va_list ap;
+
+	if (len > 0 && len + 1 < sizeof(out->note))
+		out->note[len++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(out->note + len, sizeof(out->note) - len, fmt, ap);
+	va_end(ap);
+}
+
 /* Unix seconds t as "2026-12-06 14:02:11 UTC" into buf. */
 static const char *
 utc(int64_t t, char *buf, size_t size)
@@ -227,7 +244,7 @@ span(int64_t s, char *buf, size_t size)
  */
 static void
 log_change(const struct cache_entry *old, const struct err *e,
-    const struct stamp *now)
+    const struct stamp *now, struct counts *out)
 {
 	int failing = counts_last_failed(old);
 	int64_t quiet = old->ok_at.wall != 0 ? stamp_since(&old->ok_at, now) : -1;
@@ -235,18 +252,17 @@ log_change(const struct cache_entry *old, const struct err *e,
 
 	if (e == NULL) {
 		if (failing && quiet >= 0)
-			fprintf(stderr, "immich-jobs-proxy: Immich answers again "
-			    "after %s without an answer\n",
-			    span(quiet, t1, sizeof(t1)));
+			note(out, "Immich answers again after %s without an "
+			    "answer", span(quiet, t1, sizeof(t1)));
 		else if (failing)
-			fprintf(stderr, "immich-jobs-proxy: Immich answers\n");
+			note(out, "Immich answers");
 		return;
 	}
 	if (failing && old->err.status == e->status &&
 	    old->err.upstream_status == e->upstream_status &&
 	    err_needs_fix(&old->err) == err_needs_fix(e))
 		return;
-	fprintf(stderr, "immich-jobs-proxy: %s%s%s%s%s: %s\n", failing ?
+	note(out, "%s%s%s%s%s: %s", failing ?
 	    "Immich fails another way since " : "Immich fails since ",
 	    utc(now->wall, t1, sizeof(t1)), old->ok_at.wall != 0 ?
 	    " (last answer " : "", old->ok_at.wall != 0 ?
@@ -270,93 +286,167 @@ call_upstream(const struct config *c, const struct timespec *deadline,
 	return 0;
 }
 
+/* One call of counts_get: what it was given and what it has read. */
+struct fetch {
+	const struct config	*c;
+	struct timespec		 deadline;
+	counts_loader_fn	 load;
+	struct counts		*out;
+	char			 path[CONFIG_PATH_MAX];
+	uint64_t		 id;
+	struct cache_entry	 ent;	/* the entry, zeros when none */
+	int			 have;	/* ent was read */
+};
+
 static int
-waited_too_long(const struct config *c, const struct cache_entry *ent,
-    struct counts *out)
+waited_too_long(struct fetch *f)
 {
 	struct stamp now;
 
-	err_set(&out->err, 504, 0, "timed out after %ld s (IMMICH_JOBS_TIMEOUT) "
-	    "waiting for another request to Immich to finish", c->timeout);
+	err_set(&f->out->err, 504, 0, "timed out after %ld s "
+	    "(IMMICH_JOBS_TIMEOUT) waiting for another request to Immich to "
+	    "finish", f->c->timeout);
 	counts_clock(&now);
-	return stale_or_error(c, ent, &now, out);
+	return stale_or_error(f->c, f->have ? &f->ent : NULL, &now, f->out);
 }
 
-int
-counts_get(const struct config *c, const struct timespec *until,
-    counts_loader_fn load, struct counts *out)
+/*
+ * Read the entry; 1 when it answers (fresh counts or a remembered error,
+ * *rc set as counts_get returns), 0 when Immich must be asked.
+ */
+static int
+use_entry(struct fetch *f, int *rc)
 {
-	struct cache_entry ent;
-	struct timespec deadline, wait_start;
-	char path[CONFIG_PATH_MAX];
-	char why[128];
 	struct stamp now;
-	uint64_t id;
-	int have, lock, rc, saved, waited;
+	int r;
 
-	/*
-	 * Not memset(out): out->jobs.q is ~16 KB and only n queues are read.
-	 * out->err is zeroed whole since it may be stored in the cache.
-	 */
-	out->source = COUNTS_NONE;
-	out->jobs.n = 0;
-	memset(&out->jobs.omitted, 0, sizeof(out->jobs.omitted));
-	out->age = 0;
-	out->fetched = 0;
-	out->cached = 0;
-	out->from_cache = 0;
-	memset(&out->err, 0, sizeof(out->err));
-	if (until != NULL)
-		deadline = *until;
-	else
-		deadline_set(&deadline, c->timeout);
-	if (c->cache_ttl == 0 || c->cache_dir[0] == '\0') {
-		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
-			add_progress(c, NULL, 0, 0, NULL, out);
-		return rc;
-	}
-
-	out->cached = 1;
 	counts_clock(&now);
-	id = cache_id(c);
-	cache_path(c, path, sizeof(path));	/* fits: see config_load */
-	have = cache_read(path, id, &ent) == 0;
-	if (have && (rc = from_entry(&ent, &now, c->cache_ttl, out)) >= 0)
-		return rc == 0 ? 0 : stale_or_error(c, &ent, &now, out);
+	f->have = cache_read(f->path, f->id, &f->ent) == 0;
+	if (!f->have)
+		memset(&f->ent, 0, sizeof(f->ent));
+	else if ((r = from_entry(&f->ent, &now, f->c->cache_ttl, f->out)) >= 0) {
+		if (r == 0 && cache_out_read(f->path, f->id, f->ent.sum,
+		    &f->out->rendered) != 0)
+			f->out->rendered.json = NULL;
+		*rc = r == 0 ? 0 : stale_or_error(f->c, &f->ent, &now, f->out);
+		return 1;
+	}
+	return 0;
+}
 
-	/* Lead when the lock is free, else wait for the leader's result. */
-	waited = 0;
-	if ((lock = cache_lock(path, 0)) == -1 && errno == EWOULDBLOCK) {
-		waited = 1;
-		clock_gettime(CLOCK_REALTIME, &wait_start);
-		lock = cache_lock(path, deadline_left_ms(&deadline));
+/*
+ * Ask Immich without holding the lock: with no cache (hist NULL), or side
+ * by side with others (the history at hist is read, never stored).
+ */
+static int
+ask_unlocked(struct fetch *f, const char *hist)
+{
+	struct stamp now;
+
+	if (call_upstream(f->c, &f->deadline, f->load, f->out) == 0) {
+		add_progress(f->c, hist, f->id, 0, NULL, f->out);
+		return 0;
 	}
-	if (lock == -1) {
-		if (errno == EWOULDBLOCK)
-			return waited_too_long(c, have ? &ent : NULL, out);
-		saved = errno;
-		fprintf(stderr, "immich-jobs-proxy: cannot use the cache in "
-		    "%s: %s; calling Immich directly\n", c->cache_dir,
-		    cache_dir_problem(c->cache_dir, saved, why, sizeof(why)));
-		out->cached = 0;
-		if ((rc = call_upstream(c, &deadline, load, out)) == 0)
-			add_progress(c, NULL, 0, 0, NULL, out);
-		return rc;
+	counts_clock(&now);
+	return stale_or_error(f->c, f->have ? &f->ent : NULL, &now, f->out);
+}
+
+/*
+ * Render the answers of the counts just fetched, as the front would, and
+ * store them beside the entry for the hits to come.
+ */
+static void
+render_once(struct fetch *f)
+{
+	static char *json, *prom;
+	static size_t json_len, prom_len;
+	struct render_info info = { f->out->fetched, 0, 0, "" };
+	FILE *a, *b;
+
+	free(json);
+	free(prom);
+	json = prom = NULL;
+	if ((a = open_memstream(&json, &json_len)) == NULL)
+		return;
+	if ((b = open_memstream(&prom, &prom_len)) == NULL) {
+		fclose(a);
+		return;
 	}
+	render_json(a, &f->out->jobs, &info);
+	render_metrics_counts(b, &f->out->jobs);
+	if (fclose(a) == 0 && fclose(b) == 0 && json != NULL && prom != NULL) {
+		f->out->rendered.json = json;
+		f->out->rendered.json_len = json_len;
+		f->out->rendered.prom = prom;
+		f->out->rendered.prom_len = prom_len;
+		(void)cache_out_write(f->path, f->id, f->ent.sum,
+		    &f->out->rendered);
+	}
+}
+
+/* Store the entry; a failure is said once per cache period. */
+static int
+store(struct fetch *f, int lock)
+{
+	char why[128];
+	int saved;
+
+	if (cache_write(f->path, f->id, &f->ent) == 0) {
+		cache_note_written(lock);
+		return 0;
+	}
+	saved = errno;
+	if (cache_note_write_failed(lock, f->c->cache_ttl))
+		note(f->out, "cannot write the cache in %s: %s (said once every "
+		    "%ld s while it lasts)", f->c->cache_dir,
+		    cache_dir_problem(f->c->cache_dir, saved, why, sizeof(why)),
+		    f->c->cache_ttl);
+	return -1;
+}
+
+/* The leader's part: ask Immich, store what it said for the others. */
+static int
+lead(struct fetch *f, int lock)
+{
+	struct counts *out = f->out;
+	struct stamp now;
+	int rc;
+
+	rc = call_upstream(f->c, &f->deadline, f->load, out);
+	counts_clock(&now);
+	if (rc != 0 && err_is_local(&out->err))
+		return -1;	/* not Immich's answer: never stored */
+	log_change(&f->ent, rc == 0 ? NULL : &out->err, &now, out);
+	(void)cache_prune(f->c->cache_dir, f->path, now.wall);
+	if (rc == 0) {
+		add_progress(f->c, f->path, f->id, 1, &now, out);
+		/* Unused queue slots are stored as zeros, never stack bytes. */
+		memset(&f->ent.jobs, 0, sizeof(f->ent.jobs));
+		copy_jobs(&f->ent.jobs, &out->jobs);
+		f->ent.ok_at = now;
+		out->fetched = now.wall;
+		memset(&f->ent.err_at, 0, sizeof(f->ent.err_at));
+	} else {
+		f->ent.err = out->err;
+		f->ent.err_at = now;
+	}
+	if (store(f, lock) == 0 && rc == 0)
+		render_once(f);
+	return rc == 0 ? 0 : stale_or_error(f->c, &f->ent, &now, out);
+}
+
+/* Holding the lock (*lock; -1 once released): use, ask or lead. */
+static int
+locked(struct fetch *f, int *lock, int waited, const struct timespec *since)
+{
+	int rc;
+
 	/* Whoever held the lock may have just stored a result: use it. */
-	counts_clock(&now);
-	have = cache_read(path, id, &ent) == 0;
-	if (have && (rc = from_entry(&ent, &now, c->cache_ttl, out)) >= 0) {
-		cache_unlock(lock);
-		return rc == 0 ? 0 : stale_or_error(c, &ent, &now, out);
-	}
-	if (!have)
-		memset(&ent, 0, sizeof(ent));
-	if (deadline_left_ms(&deadline) < 100) {	/* no time to ask */
-		cache_unlock(lock);
-		return waited_too_long(c, &ent, out);
-	}
-	if (waited && cache_write_failed_since(lock, &wait_start)) {
+	if (use_entry(f, &rc))
+		return rc;
+	if (deadline_left_ms(&f->deadline) < 100)	/* no time to ask */
+		return waited_too_long(f);
+	if (waited && cache_write_failed_since(*lock, since)) {
 		/*
 		 * The leader asked Immich but could not store the result (a
 		 * full disk): so will the next, so ask Immich now, side by
@@ -365,46 +455,101 @@ counts_get(const struct config *c, const struct timespec *until,
 		 * recorded nothing: then this request leads in its place,
 		 * holding the lock, and the others wait for its result.
 		 */
+		cache_unlock(*lock);
+		*lock = -1;
+		return ask_unlocked(f, f->path);
+	}
+	return lead(f, *lock);
+}
+
+/* No lock: the wait ran out, or the directory cannot be used (noted). */
+static int
+no_lock(struct fetch *f, int err)
+{
+	char why[128];
+
+	if (err == EWOULDBLOCK)
+		return waited_too_long(f);
+	note(f->out, "cannot use the cache in %s: %s; calling Immich directly",
+	    f->c->cache_dir, cache_dir_problem(f->c->cache_dir, err, why,
+	    sizeof(why)));
+	f->out->fetch = NULL;
+	f->have = 0;
+	return ask_unlocked(f, NULL);
+}
+
+static void
+start(struct fetch *f, const struct config *c, const struct timespec *until,
+    counts_loader_fn load, struct counts *out)
+{
+	f->c = c;
+	f->load = load;
+	f->out = out;
+	f->have = 0;
+	if (until != NULL)
+		f->deadline = *until;
+	else
+		deadline_set(&f->deadline, c->timeout);
+	/*
+	 * Not memset(out): out->jobs.q is ~16 KB and only n queues are read.
+	 * out->err is zeroed whole since it may be stored in the cache.
+	 */
+	out->source = COUNTS_NONE;
+	out->jobs.n = 0;
+	memset(&out->jobs.omitted, 0, sizeof(out->jobs.omitted));
+	out->fetch = NULL;
+	out->age = 0;
+	out->fetched = 0;
+	memset(&out->err, 0, sizeof(out->err));
+	out->rendered.json = NULL;
+	out->note[0] = '\0';
+}
+
+/* The entry of c, read; 1 when it answers (*rc set). */
+static int
+cached(struct fetch *f, int *rc)
+{
+	f->out->fetch = "miss";
+	f->id = cache_id(f->c);
+	cache_path(f->c, f->path, sizeof(f->path));	/* fits: config_load */
+	return use_entry(f, rc);
+}
+
+/*
+ * Lead when the lock is free, else wait for the leader's result (since:
+ * when the wait began).  Returns the lock, or -1 with errno set.
+ */
+static int
+take_lock(struct fetch *f, int *waited, struct timespec *since)
+{
+	int lock;
+
+	*waited = 0;
+	if ((lock = cache_lock(f->path, 0)) == -1 && errno == EWOULDBLOCK) {
+		*waited = 1;
+		clock_gettime(CLOCK_REALTIME, since);
+		lock = cache_lock(f->path, deadline_left_ms(&f->deadline));
+	}
+	return lock;
+}
+
+int
+counts_get(const struct config *c, const struct timespec *until,
+    counts_loader_fn load, struct counts *out)
+{
+	static struct fetch f;	/* ~20 KB: not on the stack */
+	struct timespec since;
+	int lock, rc, waited;
+
+	start(&f, c, until, load, out);
+	if (c->cache_ttl == 0 || c->cache_dir[0] == '\0')
+		rc = ask_unlocked(&f, NULL);
+	else if (!cached(&f, &rc)) {
+		if ((lock = take_lock(&f, &waited, &since)) == -1)
+			rc = no_lock(&f, errno);
+		else
+			rc = locked(&f, &lock, waited, &since);
 		cache_unlock(lock);
-		if ((rc = call_upstream(c, &deadline, load, out)) == 0) {
-			add_progress(c, path, id, 0, NULL, out);
-			return 0;
-		}
-		counts_clock(&now);
-		return stale_or_error(c, &ent, &now, out);
 	}
-	rc = call_upstream(c, &deadline, load, out);
-	counts_clock(&now);
-	if (rc != 0 && err_is_local(&out->err)) {
-		/* Not Immich's answer: never stored for the others. */
-		cache_unlock(lock);
-		return -1;
-	}
-	log_change(&ent, rc == 0 ? NULL : &out->err, &now);
-	(void)cache_prune(c->cache_dir, path, now.wall);	/* room for it */
-	if (rc == 0) {
-		add_progress(c, path, id, 1, &now, out);
-		/* Unused queue slots are stored as zeros, never stack bytes. */
-		memset(&ent.jobs, 0, sizeof(ent.jobs));
-		copy_jobs(&ent.jobs, &out->jobs);
-		ent.ok_at = now;
-		out->fetched = now.wall;
-		memset(&ent.err_at, 0, sizeof(ent.err_at));
-	} else {
-		ent.err = out->err;
-		ent.err_at = now;
-	}
-	if (cache_write(path, id, &ent) != 0) {
-		saved = errno;
-		/* Once per cache period, not once per request. */
-		if (cache_note_write_failed(lock, c->cache_ttl))
-			fprintf(stderr, "immich-jobs-proxy: cannot write the "
-			    "cache in %s: %s (said once every %ld s while it "
-			    "lasts)\n", c->cache_dir,
-			    cache_dir_problem(c->cache_dir, saved, why,
-			    sizeof(why)), c->cache_ttl);
-	} else
-		cache_note_written(lock);
-	cache_unlock(lock);
-	return rc == 0 ? 0 : stale_or_error(c, &ent, &now, out);
+	return rc;
 }

@@ -27,9 +27,19 @@ struct counts {
 	struct jobs		 jobs;	/* valid unless source is COUNTS_NONE */
 	long			 age;	/* seconds since Immich gave this answer */
 	int64_t			 fetched; /* Unix seconds Immich gave it, when jobs */
-	int			 cached; /* 1 when the cache took part */
-	int			 from_cache; /* 1: answered without asking Immich */
+	/*
+	 * Where the answer (counts or failure) came from, as X-Cache says
+	 * it: "hit" (the cache's, Immich not asked), "miss" (Immich asked
+	 * by this or the request it waited for), NULL (no cache).
+	 */
+	const char		*fetch;
 	struct err		 err;	/* the failure (also set when stale) */
+	/*
+	 * The answers rendered once, when fresh counts were fetched (a hit,
+	 * or the leader's miss): json NULL when there are none to write.
+	 */
+	struct cache_out	 rendered;
+	char			 note[CONFIG_PATH_MAX + 256]; /* to log, or "" */
 };
 
 /*
@@ -40,39 +50,18 @@ typedef upstream_get_fn (*counts_loader_fn)(struct err *e);
 
 /*
  * counts_get - fill out (caller-owned) for configuration c, by *deadline
- * (NULL: c->timeout seconds from now).  With c->cache_ttl 0 or an empty
- * c->cache_dir (no safe directory known) every call goes
- * to Immich and nothing is stored.  Otherwise the entry in c->cache_dir is
- * used while younger than cache_ttl seconds (an error is remembered as
- * long, so a failing Immich is not hammered; out->from_cache and out->age
- * say so); on a miss one process per configuration calls Immich while the
- * others wait for its result (cache_lock), every wait counting down to the
- * deadline.  When that process dies before storing a result, one waiter
- * calls Immich in its place while the rest wait for it (one more call in
- * all); when it could not store the result (a full disk), the waiters call
- * Immich side by side rather than one after another.  When Immich fails
- * (502, 503, 504) and the last good counts are at most stale_ttl seconds
- * old they are returned as COUNTS_STALE with the failure in out->err,
- * unless the failure is one the user must act on: an answer (from Immich
- * or from something in front) of 3xx or 4xx but 408 and 429.  A
- * failure of this machine (err_is_local: 500, such as a module that will
- * not load or a shortage of memory or descriptors) is returned as it is:
- * never stored for the others as Immich's answer, never covered with
- * stale counts; one stored by an older version is ignored.
- * Counts fetched from Immich get their progress (rate, ETA, stalled; see
- * history.h) from the history kept beside the entry, which only the lock
- * holder adds to and stores; a hit or stale answer carries the progress
- * worked out when its counts were fetched.  With no cache, each fetch is a
- * history of one: "collecting data", "idle" or "paused".
- * Returns 0 when out->jobs holds counts (HIT, MISS or STALE), -1 when not:
- * out->err as upstream_get documents (also when remembered from the
- * cache), 500 when load fails (module missing or not loadable), or 504
- * when the
- * deadline passed while waiting for another request.  A cache directory
- * that cannot be used is reported on stderr (with the reason) and the call
- * goes to Immich; an entry that cannot be written is reported on stderr
- * once per cache_ttl seconds while it lasts (recorded on the lock file,
- * cache_note_write_failed), not once per request.
+ * (NULL: c->timeout seconds from now).  The entry in c->cache_dir answers
+ * while younger than cache_ttl (a failure is remembered as long); else one
+ * process per configuration asks Immich and stores the result while the
+ * others wait for it; when Immich fails, counts at most stale_ttl old
+ * stand in (COUNTS_STALE).  A failure of this machine (500) is never
+ * stored nor covered with stale counts.  With cache_ttl 0 or no cache_dir
+ * every call asks Immich.  Progress (history.h) is worked out when counts
+ * are fetched.  Prints nothing: what is worth logging is in out->note.
+ * A failure the user must act on (3xx, 4xx but 408, 429) is never covered
+ * with stale counts either.  Returns 0 when out->jobs holds counts, -1
+ * with out->err: 500 this machine, 502 Immich or what is in front of it,
+ * 503 Immich starting or in maintenance, 504 nothing by the deadline.
  */
 int	counts_get(const struct config *c, const struct timespec *deadline,
 	    counts_loader_fn load, struct counts *out);

@@ -3,7 +3,8 @@
  *
  * A failure is recorded where it happens (configuration, upstream fetch,
  * parsing) into a struct err and travels unchanged to the single place that
- * writes the response (cgi/main.c).  lib/ only fills it in; it never prints.
+ * writes the response (cgi/respond.c).  lib/ only fills it in; it never
+ * prints nor logs (what else is worth saying comes back too: counts.h).
  */
 #ifndef IJP_ERR_H
 #define IJP_ERR_H

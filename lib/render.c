@@ -728,7 +728,7 @@ omitted_metrics(FILE *out, const struct jobs *j)
 }
 
 int
-render_metrics(FILE *out, const struct jobs *j, double duration)
+render_metrics_counts(FILE *out, const struct jobs *j)
 {
 	size_t i, k;
 
@@ -785,11 +785,23 @@ render_metrics(FILE *out, const struct jobs *j, double duration)
 	fprintf(out, "# HELP immich_jobs_up Whether the last call to Immich's "
 	    "job API succeeded (1) or not (0).\n"
 	    "# TYPE immich_jobs_up gauge\n"
-	    "immich_jobs_up %d\n"
-	    "# HELP immich_jobs_scrape_duration_seconds Time this scrape "
-	    "took.\n"
-	    "# TYPE immich_jobs_scrape_duration_seconds gauge\n"
-	    "immich_jobs_scrape_duration_seconds %.6f\n",
-	    j != NULL ? 1 : 0, duration);
+	    "immich_jobs_up %d\n", j != NULL ? 1 : 0);
 	return finish(out);
+}
+
+int
+render_scrape_duration(FILE *out, double duration)
+{
+	fprintf(out, "# HELP immich_jobs_scrape_duration_seconds Time this "
+	    "scrape took.\n"
+	    "# TYPE immich_jobs_scrape_duration_seconds gauge\n"
+	    "immich_jobs_scrape_duration_seconds %.6f\n", duration);
+	return finish(out);
+}
+
+int
+render_metrics(FILE *out, const struct jobs *j, double duration)
+{
+	render_metrics_counts(out, j);
+	return render_scrape_duration(out, duration);
 }

@@ -71,6 +71,14 @@ int	render_error(FILE *out, const struct err *e);
 int	render_metrics(FILE *out, const struct jobs *j, double duration);
 
 /*
+ * render_metrics_counts, render_scrape_duration - render_metrics in two:
+ * what follows from j (through immich_jobs_up), rendered once per fetch
+ * and stored, and the scrape duration, which each scrape adds.
+ */
+int	render_metrics_counts(FILE *out, const struct jobs *j);
+int	render_scrape_duration(FILE *out, double duration);
+
+/*
  * render_queue_summary - a short human line for one queue, e.g.
  * "2 active · 20 waiting · 1 failed", "paused · 2,417 waiting",
  * "stalled · 120 waiting" or "idle" (numbers with thousands separators), into buf (size bytes, always

@@ -13,5 +13,5 @@ check "another URL: miss" [ "$(header X-Cache)" = miss ]
 cgi GET / IMMICH_JOBS_CACHE_TTL=60
 check "the first configuration: hit" [ "$(header X-Cache)" = hit ]
 check "three requests to Immich" [ "$(fake_requests)" = 3 ]
-check "three entries" [ "$(ls "$T/cache" | grep -vc '\.lock$\|\.hist$')" = 3 ]
+check "three entries" [ "$(ls "$T/cache" | grep -vc '\.lock$\|\.hist$\|\.out$')" = 3 ]
 finish

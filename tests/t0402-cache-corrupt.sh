@@ -6,7 +6,7 @@ spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
 cgi GET / IMMICH_JOBS_CACHE_TTL=60
 cp "$T/body" "$T/good"
-entry=$(ls "$T/cache"/* | grep -v '\.lock$\|\.hist$')
+entry=$(ls "$T/cache"/* | grep -v '\.lock$\|\.hist$\|\.out$')
 size=$(wc -c < "$entry")
 cp "$entry" "$T/entry.good"
 n=1

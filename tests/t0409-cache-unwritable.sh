@@ -19,7 +19,7 @@ margin=$((1 + ${TIME_SLACK_MS:-0} / 1000))
 delay=$((margin / (runs_n - 3) + 1))
 timeout=$((2 * delay + margin))
 cgi GET / IMMICH_JOBS_CACHE_TTL=1 IMMICH_JOBS_TIMEOUT=$timeout
-entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$')
+entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$\|\.out$')
 rm -f "$entry" && mkdir "$entry"
 spec '{"/api/jobs": {"delay": '$delay', "body_file": "'"$FIX"'/jobs-newest.json"}}'
 i=0

@@ -28,7 +28,7 @@ requests() {
 
 # A directory where the entry file goes: rename() onto it fails.
 cgi GET / IMMICH_JOBS_CACHE_DIR="$T/cache" IMMICH_JOBS_CACHE_TTL=30
-entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$')
+entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$\|\.out$')
 rm -f "$entry" && mkdir "$entry" && touch "$entry/x"
 requests 6 "$T/cache"
 check "entry unwritable: 6 answers with the totals (got $GOOD)" [ "$GOOD" = 6 ]

@@ -6,7 +6,7 @@
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-newest.json"}}'
 fake_start
 cgi GET / IMMICH_JOBS_CACHE_TTL=1
-entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$')
+entry=$(ls "$T"/cache/* | grep -v '\.lock$\|\.hist$\|\.out$')
 for what in entry history lock; do
 	case $what in
 	entry) f=$entry ;;

@@ -398,7 +398,7 @@ test_cache_prune(void **state)
 {
 	const int64_t now = 1800000000;
 	char dir[256], keep[512], lock[512], other[512];
-	int k, fd;
+	int k, fd, first;
 
 	(void)state;
 	tmp_path(dir, sizeof(dir), "prune");
@@ -412,23 +412,25 @@ test_cache_prune(void **state)
 	assert_true(fd != -1 && flock(fd, LOCK_EX) == 0);
 	snprintf(other, sizeof(other), "%s/notes.txt", dir);
 	write_file(other, "mine", 4);
-	/* Room for entry 99, not written yet: 7 others stay. */
+	/* Room for entry 99, not written yet: MAX - 1 others stay. */
 	snprintf(keep, sizeof(keep), "%s/%016x", dir, 99);
-	assert_int_equal(cache_prune(dir, keep, now), 12 - 7 + 1);
-	for (k = 1; k <= 5; k++)
+	assert_int_equal(cache_prune(dir, keep, now), 12 - (CACHE_ENTRIES_MAX -
+	    1) + 1);
+	first = 12 - (CACHE_ENTRIES_MAX - 1) + 1;	/* the oldest kept */
+	for (k = 1; k < first; k++)
 		assert_false(prune_has(dir, k));
-	for (k = 6; k <= 12; k++)
+	for (k = first; k <= 12; k++)
 		assert_true(prune_has(dir, k));
 	assert_false(prune_has(dir, 13));
 	assert_true(prune_has(dir, 14));
 	close(fd);
-	/* Every file of a removed entry went: 7 and 14 left, 3 files each. */
-	assert_int_equal(count_files(dir, NULL), 8 * 3 + 1);
+	/* Every file of a removed entry went: MAX left, 3 files each. */
+	assert_int_equal(count_files(dir, NULL), CACHE_ENTRIES_MAX * 3 + 1);
 	assert_int_equal(access(other, F_OK), 0);
-	/* Room for entry 6: the six newer stay, the day-old one goes. */
-	snprintf(keep, sizeof(keep), "%s/%016x", dir, 6);
+	/* Room for the oldest kept: the newer stay, the day-old one goes. */
+	snprintf(keep, sizeof(keep), "%s/%016x", dir, first);
 	assert_int_equal(cache_prune(dir, keep, now), 1);
-	assert_true(prune_has(dir, 6));
+	assert_true(prune_has(dir, first));
 	assert_false(prune_has(dir, 14));	/* the day-old one, unlocked */
 }
 

@@ -165,7 +165,7 @@ test_counts_ttl_hit(void **state)
 	fake_reset(0, 7);
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_MISS);
-	assert_int_equal(out.cached, 1);
+	assert_non_null(out.fetch);
 	assert_int_equal(out.jobs.n, 1);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(fake_calls, 1);
@@ -178,7 +178,7 @@ test_counts_ttl_hit(void **state)
 	fake_active = 99;
 	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 	assert_int_equal(out.source, COUNTS_HIT);
-	assert_int_equal(out.cached, 1);
+	assert_non_null(out.fetch);
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(out.age, 0);
 	assert_int_equal(out.err.status, 0);
@@ -199,10 +199,14 @@ test_counts_ttl_hit(void **state)
 	assert_int_equal(out.jobs.q[1].paused, 7);
 	assert_int_equal(out.age, 2);
 	assert_int_equal(fake_calls, 1);
-	/* One entry file, the history of fetches beside it, and its lock. */
-	assert_int_equal(count_files(c.cache_dir, ".lock"), 2);
-	assert_int_equal(count_files(c.cache_dir, ".hist"), 2);
-	assert_int_equal(count_files(c.cache_dir, NULL), 3);
+	/*
+	 * One entry file, the history of fetches beside it, the answers
+	 * rendered from it, and its lock.
+	 */
+	assert_int_equal(count_files(c.cache_dir, ".lock"), 3);
+	assert_int_equal(count_files(c.cache_dir, ".hist"), 3);
+	assert_int_equal(count_files(c.cache_dir, ".out"), 3);
+	assert_int_equal(count_files(c.cache_dir, NULL), 4);
 	assert_no_file_holds(c.cache_dir, KEY);
 }
 
@@ -220,7 +224,7 @@ test_counts_ttl_zero(void **state)
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 		assert_int_equal(out.source, COUNTS_MISS);
-		assert_int_equal(out.cached, 0);
+		assert_null(out.fetch);
 		assert_int_equal(out.age, 0);
 		assert_int_equal(out.jobs.q[0].active, 3);
 		assert_int_equal(fake_calls, i);
@@ -259,7 +263,7 @@ test_counts_no_dir(void **state)
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
 		assert_int_equal(out.source, COUNTS_MISS);
-		assert_int_equal(out.cached, 0);
+		assert_null(out.fetch);
 		assert_int_equal(out.jobs.q[0].active, 4);
 		assert_int_equal(fake_calls, i);
 	}
@@ -530,8 +534,8 @@ test_counts_per_config(void **state)
 	assert_int_equal(out.source, COUNTS_HIT);
 	assert_int_equal(out.jobs.q[0].active, 11);
 	assert_int_equal(fake_calls, 3);
-	assert_int_equal(count_files(a.cache_dir, ".lock"), 6);
-	assert_int_equal(count_files(a.cache_dir, ".hist"), 6);
+	assert_int_equal(count_files(a.cache_dir, ".lock"), 9);
+	assert_int_equal(count_files(a.cache_dir, ".hist"), 9);
 	assert_no_file_holds(a.cache_dir, KEY);
 	assert_no_file_holds(a.cache_dir, k.key);
 }
@@ -559,12 +563,13 @@ stderr_back(int saved)
 	close(saved);
 }
 
-/* An unusable cache directory: said on stderr (no key), Immich called. */
+/* An unusable cache directory: said in the note (no key), Immich called. */
 static void
 test_counts_unusable_dir(void **state)
 {
 	static struct config c;
 	static struct counts out;
+	static char notes[4 * sizeof(out.note)];
 	char log[256];
 	size_t len;
 	char *text;
@@ -577,10 +582,12 @@ test_counts_unusable_dir(void **state)
 	fake_reset(0, 7);
 	tmp_path(log, sizeof(log), "unusable.log");
 	saved = stderr_to(log);
+	notes[0] = '\0';
 	for (i = 1; i <= 2; i++) {
 		int rc = counts_get(&c, NULL, fake_loader, &out);
 
-		if (rc != 0 || out.source != COUNTS_MISS || out.cached != 0 ||
+		strcat(notes, out.note);
+		if (rc != 0 || out.source != COUNTS_MISS || out.fetch != NULL ||
 		    fake_calls != i)
 			break;
 	}
@@ -589,10 +596,12 @@ test_counts_unusable_dir(void **state)
 	assert_int_equal(out.jobs.q[0].active, 7);
 	assert_int_equal(count_files(c.cache_dir, NULL), 0);
 	text = read_file(log, &len);
+	assert_int_equal(len, 0);	/* lib prints nothing: the caller logs */
+	free(text);
+	text = notes;
 	assert_non_null(strstr(text, "cannot use the cache in"));
 	assert_non_null(strstr(text, c.cache_dir));
 	assert_null(strstr(text, "SECRET"));
-	free(text);
 }
 
 /*
@@ -709,14 +718,15 @@ test_counts_leader_killed(void **state)
 
 /*
  * A cache entry that cannot be written (a directory stands where it goes):
- * every request still gets Immich's counts, and the failure is said on
- * stderr once per cache period, not once per request.
+ * every request still gets Immich's counts, and the failure is said in the
+ * note once per cache period, not once per request.
  */
 static void
 test_counts_write_failure_said_once(void **state)
 {
 	static struct config c;
 	static struct counts out;
+	static char notes[6 * sizeof(out.note)];
 	char path[CONFIG_PATH_MAX + 32], sub[CONFIG_PATH_MAX + 64];
 	char log[256];
 	const char *p;
@@ -734,21 +744,27 @@ test_counts_write_failure_said_once(void **state)
 	fake_reset(0, 7);
 	tmp_path(log, sizeof(log), "unwritable.log");
 	saved = stderr_to(log);
-	for (i = 1; i <= 5; i++)
-		if (counts_get(&c, NULL, fake_loader, &out) != 0 ||
-		    out.source != COUNTS_MISS || out.jobs.q[0].active != 7 ||
-		    fake_calls != i)
+	notes[0] = '\0';
+	for (i = 1; i <= 5; i++) {
+		int rc = counts_get(&c, NULL, fake_loader, &out);
+
+		strcat(notes, out.note);
+		if (rc != 0 || out.source != COUNTS_MISS ||
+		    out.jobs.q[0].active != 7 || fake_calls != i)
 			break;
+	}
 	stderr_back(saved);
 	assert_int_equal(i, 6);
 	text = read_file(log, &len);
+	assert_int_equal(len, 0);	/* lib prints nothing: the caller logs */
+	free(text);
+	text = notes;
 	for (said = 0, p = text; (p = strstr(p, "cannot write the cache")) != NULL;
 	    p++)
 		said++;
 	assert_int_equal(said, 1);
 	assert_non_null(strstr(text, c.cache_dir));
 	assert_null(strstr(text, "SECRET"));
-	free(text);
 }
 
 /*
@@ -987,11 +1003,78 @@ test_counts_after_2038(void **state)
 	assert_int_equal(fake_calls, 2);
 }
 
+/* body's len bytes are exactly what fn renders for the counts of out. */
+static void
+assert_rendered(const char *body, size_t len, const struct counts *out,
+    int json)
+{
+	struct render_info info = { out->fetched, 0, 0, "" };
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	assert_non_null(f);
+	if (json)
+		render_json(f, &out->jobs, &info);
+	else
+		render_metrics_counts(f, &out->jobs);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(len, size);
+	assert_memory_equal(body, buf, size);
+	free(buf);
+}
+
+/*
+ * Render once per fetch: the leader's miss renders the JSON body and the
+ * Prometheus text and stores them; a hit gets those very bytes, which are
+ * what rendering the counts it got gives, to the byte.  An entry whose
+ * counts changed (another fetch) is not served the old bytes.
+ */
+static void
+test_counts_rendered_once(void **state)
+{
+	static struct config c;
+	static struct counts out;
+	static char miss_json[65536];
+	size_t miss_len;
+
+	(void)state;
+	test_now = 1700000000;
+	counts_config(&c, "rendered", "http://a", 5, 60);
+	fake_reset(0, 7);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_non_null(out.rendered.json);
+	assert_rendered(out.rendered.json, out.rendered.json_len, &out, 1);
+	assert_rendered(out.rendered.prom, out.rendered.prom_len, &out, 0);
+	assert_true(out.rendered.json_len < sizeof(miss_json));
+	miss_len = out.rendered.json_len;
+	memcpy(miss_json, out.rendered.json, miss_len);
+	test_now += 2;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_non_null(out.rendered.json);
+	assert_int_equal(out.rendered.json_len, miss_len);
+	assert_memory_equal(out.rendered.json, miss_json, miss_len);
+	assert_rendered(out.rendered.json, out.rendered.json_len, &out, 1);
+	assert_rendered(out.rendered.prom, out.rendered.prom_len, &out, 0);
+	/* Past the TTL: new counts, new bytes; the old ones are not served. */
+	test_now += 10;
+	fake_active = 8;
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_MISS);
+	assert_int_equal(counts_get(&c, NULL, fake_loader, &out), 0);
+	assert_int_equal(out.source, COUNTS_HIT);
+	assert_int_equal(out.jobs.q[0].active, 8);
+	assert_rendered(out.rendered.json, out.rendered.json_len, &out, 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_ttl_hit),
+		cmocka_unit_test(test_counts_rendered_once),
 		cmocka_unit_test(test_counts_ttl_zero),
 		cmocka_unit_test(test_counts_no_dir),
 		cmocka_unit_test(test_counts_expiry),
