@@ -362,21 +362,31 @@ is_lower_or_digit(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+/* The title Immich's web UI gives the queue name, or NULL. */
+static const char *
+known_title(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(name, titles[i].id) == 0)
+			return titles[i].title;
+	return NULL;
+}
+
 char *
 render_queue_title(const char *name, char *buf, size_t size)
 {
+	const char *known;
 	size_t i, len = 0;
 	char c;
 
 	if (size == 0)
 		return buf;
-	/* By hand, not snprintf: this runs for every queue on a cache hit. */
-	for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
-		if (titles[i].id[0] == name[0] &&
-		    strcmp(name, titles[i].id) == 0) {
-			copy_text(buf, size, titles[i].title);
-			return buf;
-		}
+	if ((known = known_title(name)) != NULL) {
+		copy_text(buf, size, known);
+		return buf;
+	}
 	/* camelCase, snake_case or kebab-case: words, the first capitalised. */
 	for (i = 0; name[i] != '\0' && len + 2 < size; i++) {
 		c = name[i];
@@ -548,48 +558,42 @@ idle_entry(struct obuf *b, const char *stale)
 	OB_LIT(b, ",\"stalled\":false,\"name_cut\":false}");
 }
 
-int
-render_json(FILE *out, const struct jobs *j, const struct render_info *info)
+/* The fields before the queues: totals, progress, status, summary, time. */
+static void
+head_fields(struct obuf *b, const struct jobs *j,
+    const struct render_info *info, const char *status, const char *stale)
 {
-	/* Each queue's object is written once and copied where it goes. */
-	static char entries[JOBS_MAX_QUEUES * ENTRY_MAX];
-	size_t order[JOBS_MAX_QUEUES], off[JOBS_MAX_QUEUES + 1], i, n;
 	struct totals t;
-	struct obuf b, e;
-	char status[64], text[256], when[21];
-	const char *stale;
+	char text[256], when[21];
+	size_t n = 0;
 
-	ob_init(&b, out);
 	jobs_totals(j, &t);
-	render_status(info, status, sizeof(status));
-	stale = info->stale ? status : NULL;
-	OB_LIT(&b, "{\"active\":");
-	ob_int(&b, t.active);
-	OB_LIT(&b, ",\"waiting\":");
-	ob_int(&b, jobs_totals_waiting(&t));
-	OB_LIT(&b, ",\"failed\":");
-	ob_int(&b, t.failed);
-	OB_LIT(&b, ",\"queues\":");
-	ob_int(&b, t.queues);
-	OB_LIT(&b, ",\"delayed\":");
-	ob_int(&b, t.delayed);
-	OB_LIT(&b, ",\"paused\":");
-	ob_int(&b, t.paused);
-	OB_LIT(&b, ",\"completed\":");
-	ob_int(&b, t.completed);
-	OB_LIT(&b, ",\"queues_busy\":");
-	ob_int(&b, t.queues_busy);
-	OB_LIT(&b, ",\"queues_paused\":");
-	ob_int(&b, t.queues_paused);
-	OB_LIT(&b, ",\"queues_stalled\":");
-	ob_int(&b, t.queues_stalled);
-	OB_LIT(&b, ",\"queues_omitted\":");
-	ob_int(&b, j->omitted.queues);
-	ob_progress(&b, &j->total_progress, stale);
-	OB_LIT(&b, ",\"status\":");
-	ob_own_string(&b, status);
+	OB_LIT(b, "{\"active\":");
+	ob_int(b, t.active);
+	OB_LIT(b, ",\"waiting\":");
+	ob_int(b, jobs_totals_waiting(&t));
+	OB_LIT(b, ",\"failed\":");
+	ob_int(b, t.failed);
+	OB_LIT(b, ",\"queues\":");
+	ob_int(b, t.queues);
+	OB_LIT(b, ",\"delayed\":");
+	ob_int(b, t.delayed);
+	OB_LIT(b, ",\"paused\":");
+	ob_int(b, t.paused);
+	OB_LIT(b, ",\"completed\":");
+	ob_int(b, t.completed);
+	OB_LIT(b, ",\"queues_busy\":");
+	ob_int(b, t.queues_busy);
+	OB_LIT(b, ",\"queues_paused\":");
+	ob_int(b, t.queues_paused);
+	OB_LIT(b, ",\"queues_stalled\":");
+	ob_int(b, t.queues_stalled);
+	OB_LIT(b, ",\"queues_omitted\":");
+	ob_int(b, j->omitted.queues);
+	ob_progress(b, &j->total_progress, stale);
+	OB_LIT(b, ",\"status\":");
+	ob_own_string(b, status);
 	/* Stale counts: the summary starts with the status ("stale · ..."). */
-	n = 0;
 	if (stale != NULL) {
 		n = strlen(status);
 		memcpy(text, status, n);
@@ -597,20 +601,38 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 		n += sizeof(SEP) - 1;
 	}
 	render_totals_summary(j, text + n, sizeof(text) - n);
-	OB_LIT(&b, ",\"summary\":");
-	ob_own_string(&b, text);
-	OB_LIT(&b, ",\"updated\":\"");
+	OB_LIT(b, ",\"summary\":");
+	ob_own_string(b, text);
+	OB_LIT(b, ",\"updated\":\"");
 	iso8601(info->fetched, when);
-	ob_put(&b, when, 20);
+	ob_put(b, when, 20);
 	if (info->stale) {
-		OB_LIT(&b, "\",\"stale\":true,\"age\":");
-		ob_int(&b, info->age < 0 ? 0 : info->age);
-		OB_LIT(&b, ",\"upstream_error\":");
-		ob_json_string(&b, info->upstream_error != NULL ?
+		OB_LIT(b, "\",\"stale\":true,\"age\":");
+		ob_int(b, info->age < 0 ? 0 : info->age);
+		OB_LIT(b, ",\"upstream_error\":");
+		ob_json_string(b, info->upstream_error != NULL ?
 		    info->upstream_error : "");
 	} else
-		OB_LIT(&b, "\",\"stale\":false,\"age\":0,\"upstream_error\":\"\"");
+		OB_LIT(b, "\",\"stale\":false,\"age\":0,\"upstream_error\":\"\"");
+}
 
+/* Queue k's object, from the entries written once (off: their offsets). */
+#define ENTRY(k)	entries + off[k], off[(k) + 1] - off[k]
+
+int
+render_json(FILE *out, const struct jobs *j, const struct render_info *info)
+{
+	/* Each queue's object is written once and copied where it goes. */
+	static char entries[JOBS_MAX_QUEUES * ENTRY_MAX];
+	size_t order[JOBS_MAX_QUEUES], off[JOBS_MAX_QUEUES + 1], i;
+	struct obuf b, e;
+	char status[64];
+	const char *stale;
+
+	ob_init(&b, out);
+	render_status(info, status, sizeof(status));
+	stale = info->stale ? status : NULL;
+	head_fields(&b, j, info, status, stale);
 	e.out = NULL;
 	e.buf = entries;
 	e.len = 0;
@@ -626,8 +648,7 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 	for (i = 0; i < j->n; i++) {
 		if (i > 0)
 			OB_LIT(&b, ",");
-		ob_put(&b, entries + off[order[i]],
-		    off[order[i] + 1] - off[order[i]]);
+		ob_put(&b, ENTRY(order[i]));
 	}
 	/*
 	 * busy: by_queue's first entries, those with work (the order puts
@@ -638,8 +659,7 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 	for (i = 0; i < j->n && has_work(&j->q[order[i]]); i++) {
 		if (i > 0)
 			OB_LIT(&b, ",");
-		ob_put(&b, entries + off[order[i]],
-		    off[order[i] + 1] - off[order[i]]);
+		ob_put(&b, ENTRY(order[i]));
 	}
 	if (i == 0)
 		idle_entry(&b, stale);
@@ -649,8 +669,7 @@ render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 			OB_LIT(&b, ",");
 		ob_json_string(&b, j->q[order[i]].name);
 		OB_LIT(&b, ":");
-		ob_put(&b, entries + off[order[i]],
-		    off[order[i] + 1] - off[order[i]]);
+		ob_put(&b, ENTRY(order[i]));
 	}
 	OB_LIT(&b, "}}\n");
 	if (e.full) {		/* cannot happen: see ENTRY_MAX */
