@@ -303,7 +303,8 @@ t0=$(ms)
 docker stop -t 10 "$NAME" > /dev/null
 stop_ms=$(( $(ms) - t0 ))
 check "docker stop takes under 2 s (${stop_ms} ms)" [ "$stop_ms" -lt 2000 ]
-check "lighttpd exits 0 on docker stop" [ "$(docker inspect -f '{{.State.ExitCode}}' "$NAME")" = 0 ]
+rc=$(docker inspect -f '{{.State.ExitCode}}' "$NAME")
+check "lighttpd exits 0 on docker stop (got $rc)" [ "$rc" = 0 ]
 docker logs "$NAME" > "$T/docker-logs" 2>&1
 check "docker logs hold lighttpd's start-up line" grep -q 'server started' "$T/docker-logs"
 check "the key is not in docker logs" sh -c "! grep -qF -- '$KEY' '$T/docker-logs'"
