@@ -1,7 +1,7 @@
 #!/bin/sh
 # What Docker runs, checked outside Docker: `make install` puts every file
 # where lighttpd.conf looks; lighttpd.conf passes every setting to the CGI,
-# README.md documents each, and cgi/serve.sh starts lighttpd with all unset
+# the man page documents each, and cgi/serve.sh starts lighttpd with all unset
 # (lighttpd refuses to start on an unset env.X).
 . "$(dirname "$0")/lib.sh"
 make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/usr/local > "$T/install.log" 2>&1
@@ -17,7 +17,8 @@ check "CMD's lighttpd.conf is installed" [ -f "$T/root$(sed -n 's/^CMD \[.*"\(\/
 check "the CGI is executable" [ -x "$T/root/usr/local/libexec/immich-jobs-proxy/immich-jobs" ]
 check "the fetch module sits beside it" [ -f "$T/root/usr/local/libexec/immich-jobs-proxy/immich-jobs-fetch.so" ]
 # The settings: immich-jobs --help lists config.c's table; lighttpd.conf
-# passes each to the CGI (and TMPDIR), README.md documents each.
+# passes each to the CGI (and TMPDIR), the man page (docs/immich-jobs-proxy.8,
+# ENVIRONMENT) documents each.
 # cgi/serve.sh and the Dockerfile keep no list: serve.sh sets every env.X of
 # the lighttpd.conf it starts (below, all unset).
 vars=$(sed -n 's/^ *"\([A-Z_]*\)" *=> env\.\([A-Z_]*\).*/\1/p' "$TOP/lighttpd.conf" | grep -vx TMPDIR | sort)
@@ -26,7 +27,7 @@ check "--help lists the settings ($(echo "$table" | wc -w))" [ "$(echo "$table" 
 check "lighttpd.conf passes exactly the settings --help lists" [ "$vars" = "$table" ]
 check "lighttpd.conf passes TMPDIR" grep -q '"TMPDIR" *=> env.TMPDIR' "$TOP/lighttpd.conf"
 for v in $table; do
-	check "$v documented in README.md" grep -q "\`$v\`" "$TOP/README.md"
+	check "$v documented in the man page" grep -qE "^\.It Ev $v( |\$)" "$TOP/docs/immich-jobs-proxy.8"
 done
 # serve.sh really does start lighttpd with every variable unset.
 spec '{"/api/jobs": {"body_file": "'"$FIX"'/jobs-v2.3.json"}}'

@@ -13,8 +13,8 @@ promtool test rules "$R/immich-jobs.rules.test.yml" > "$T/test" 2>&1
 rc=$?
 cat "$T/test"
 check "promtool test rules: every alert as expected" sh -c "[ $rc = 0 ] && grep -q SUCCESS '$T/test'"
-# Each alert the README names is one the file defines.
+# Each alert docs/prometheus.md names is one the file defines.
 for a in ImmichJobsUpstreamDown ImmichQueueStalled ImmichJobsFailedGrowing; do
-	check "$a defined and documented" sh -c "grep -q 'alert: $a\$' '$R/immich-jobs.rules.yml' && grep -q '$a' '$TOP/README.md'"
+	check "$a defined and documented" sh -c "grep -q 'alert: $a\$' '$R/immich-jobs.rules.yml' && grep -q '$a' '$TOP/docs/prometheus.md'"
 done
 finish
