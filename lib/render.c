@@ -781,8 +781,8 @@ render_metrics_counts(FILE *out, const struct jobs *j)
 			fprintf(out, "} %d\n", j->q[i].progress.stalled ? 1 : 0);
 		}
 		fputs("# HELP immich_queue_eta_seconds Estimated seconds until "
-		    "an Immich queue is empty: 0 idle, +Inf not draining or "
-		    "paused, NaN not enough history yet.\n"
+		    "an Immich queue is empty: 0 idle or keeping up, +Inf not "
+		    "draining or paused, NaN not known yet.\n"
 		    "# TYPE immich_queue_eta_seconds gauge\n", out);
 		for (i = 0; i < j->n; i++) {
 			const struct progress *p = &j->q[i].progress;
@@ -791,11 +791,15 @@ render_metrics_counts(FILE *out, const struct jobs *j)
 			label_value(out, j->q[i].name);
 			if (p->state == PROGRESS_DRAINING)
 				fprintf(out, "} %" PRId64 "\n", p->eta_seconds);
-			else if (p->state == PROGRESS_IDLE)
-				fputs("} 0\n", out);
+			else if (p->state == PROGRESS_IDLE ||
+			    p->state == PROGRESS_KEEPING_UP ||
+			    p->state == PROGRESS_DELAYED)
+				fputs("} 0\n", out);	/* no backlog to drain */
 			else if (p->state == PROGRESS_COLLECTING ||
-			    p->state == PROGRESS_UNKNOWN)
-				fputs("} NaN\n", out);
+			    p->state == PROGRESS_UNKNOWN ||
+			    p->state == PROGRESS_IMPORTING ||
+			    p->state == PROGRESS_FALLING)
+				fputs("} NaN\n", out);	/* an end not known yet */
 			else
 				fputs("} +Inf\n", out);
 		}

@@ -1116,6 +1116,40 @@ test_progress_in_metrics(void **state)
 	free(buf);
 }
 
+/*
+ * The estimator's other words in /metrics: an import or a fall with no
+ * rate yet has an end not known (NaN); a queue keeping up or holding only
+ * delayed jobs has no backlog to drain (0).
+ */
+static void
+test_progress_words_in_metrics(void **state)
+{
+	static struct jobs j;
+	static const struct { enum progress_state st; const char *v; } want[] = {
+		{ PROGRESS_IMPORTING, "NaN" }, { PROGRESS_FALLING, "NaN" },
+		{ PROGRESS_KEEPING_UP, "0" }, { PROGRESS_DELAYED, "0" },
+		{ PROGRESS_NOT_DRAINING, "+Inf" }, { PROGRESS_PAUSED, "+Inf" },
+	};
+	char line[128], *buf = NULL;
+	size_t k, size = 0;
+
+	(void)state;
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		progress_jobs(&j);
+		j.q[0].progress.state = want[k].st;
+		j.q[0].progress.eta_seconds = 0;
+		render_j = &j;
+		render_duration = 0.1;
+		CAPTURE(buf, size, call_render_metrics);
+		snprintf(line, sizeof(line),
+		    "\nimmich_queue_eta_seconds{queue=\"%s\"} %s\n",
+		    j.q[0].name, want[k].v);
+		assert_non_null(strstr(buf, line));
+		free(buf);
+		buf = NULL;
+	}
+}
+
 int
 main(void)
 {
@@ -1135,6 +1169,7 @@ main(void)
 		cmocka_unit_test(test_progress_in_json),
 		cmocka_unit_test(test_progress_slow_rate),
 		cmocka_unit_test(test_progress_in_metrics),
+		cmocka_unit_test(test_progress_words_in_metrics),
 		cmocka_unit_test(test_render_write_error),
 		cmocka_unit_test(test_render_odd_and_omitted_queues),
 	};
