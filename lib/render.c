@@ -746,6 +746,29 @@ omitted_metrics(FILE *out, const struct jobs *j)
 	    cut);
 }
 
+/*
+ * immich_queue_eta_seconds for a queue not draining at a known rate: 0
+ * when there is no backlog to drain, NaN when its end is not known yet,
+ * +Inf when it does not empty (not draining, paused).
+ */
+static const char *
+eta_metric(enum progress_state st)
+{
+	switch (st) {
+	case PROGRESS_IDLE:
+	case PROGRESS_KEEPING_UP:
+	case PROGRESS_DELAYED:
+		return "0";
+	case PROGRESS_COLLECTING:
+	case PROGRESS_UNKNOWN:
+	case PROGRESS_IMPORTING:
+	case PROGRESS_FALLING:
+		return "NaN";
+	default:
+		return "+Inf";
+	}
+}
+
 int
 render_metrics_counts(FILE *out, const struct jobs *j)
 {
@@ -791,17 +814,8 @@ render_metrics_counts(FILE *out, const struct jobs *j)
 			label_value(out, j->q[i].name);
 			if (p->state == PROGRESS_DRAINING)
 				fprintf(out, "} %" PRId64 "\n", p->eta_seconds);
-			else if (p->state == PROGRESS_IDLE ||
-			    p->state == PROGRESS_KEEPING_UP ||
-			    p->state == PROGRESS_DELAYED)
-				fputs("} 0\n", out);	/* no backlog to drain */
-			else if (p->state == PROGRESS_COLLECTING ||
-			    p->state == PROGRESS_UNKNOWN ||
-			    p->state == PROGRESS_IMPORTING ||
-			    p->state == PROGRESS_FALLING)
-				fputs("} NaN\n", out);	/* an end not known yet */
 			else
-				fputs("} +Inf\n", out);
+				fprintf(out, "} %s\n", eta_metric(p->state));
 		}
 		omitted_metrics(out, j);
 	}
