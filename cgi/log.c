@@ -7,6 +7,9 @@
 
 #define PREFIX	"immich-jobs-proxy: "
 
+static size_t	vlog_line(char *, size_t, const char *, va_list)
+	    __attribute__((format(printf, 3, 0)));
+
 static size_t
 vlog_line(char *buf, size_t size, const char *fmt, va_list ap)
 {

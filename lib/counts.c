@@ -195,6 +195,9 @@ add_progress(const struct config *c, const char *path, uint64_t id,
 		(void)cache_history_write(path, id, &h);
 }
 
+static void	note(struct counts *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* Add a line to out->note (cut when it is full). */
 static void
 note(struct counts *out, const char *fmt, ...)
