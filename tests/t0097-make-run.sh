@@ -88,7 +88,7 @@ def totals(jobs):
     c = [q["jobCounts"] for q in jobs.values()]
     return [sum(x["active"] for x in c), sum(x["waiting"] + x["delayed"] + x["paused"] for x in c), len(c)]
 try:
-    bodies = open(os.path.join(top, "build/run/demo-jobs.jsonl")).read().splitlines()
+    bodies = open(os.path.join(os.environ.get("BUILD", os.path.join(top, "build")), "run/demo-jobs.jsonl")).read().splitlines()
     recorded = [json.loads(b) for b in bodies]
 except OSError:
     bodies, recorded = [], []

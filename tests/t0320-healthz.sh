@@ -57,8 +57,10 @@ check "the key accepted again: /healthz 200 (got $STATUS)" [ "$STATUS" = 200 ]
 spec '{"/api/jobs": {"status": 401, "body_file": "'"$FIX/error-401-invalid-key.json"'"}}'
 rm -rf "$T/cache"
 cgi GET / IMMICH_JOBS_CACHE_TTL=300
+# (The configuration of `cgi`, timeout included: the cache entry is per
+# configuration, and RUN_TIMEOUT grows under memcheck and qemu.)
 env -i IMMICH_URL="$FAKE_URL" IMMICH_JOBS_API_KEY="$KEY" IMMICH_JOBS_CACHE_DIR="$T/cache" \
-    IMMICH_JOBS_CACHE_TTL=300 "$BIN" --healthz > "$T/out" 2> "$T/err"
+    IMMICH_JOBS_CACHE_TTL=300 IMMICH_JOBS_TIMEOUT=$RUN_TIMEOUT "$BIN" --healthz > "$T/out" 2> "$T/err"
 check "immich-jobs --healthz exits 1 after a refused key (got $?)" [ $? = 1 ]
 check "... and says why" grep -q "Immich rejected the API key" "$T/err"
 no_leak
