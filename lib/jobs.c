@@ -6,8 +6,8 @@
 
 #include "jobs.h"
 
-#define JOBS_COUNTER_ROW(c, w) \
-	{ #c, offsetof(struct queue, c), offsetof(struct totals, c), w },
+#define JOBS_COUNTER_ROW(c, flags) \
+	{ #c, offsetof(struct queue, c), offsetof(struct totals, c), flags },
 const struct jobs_counter jobs_counters[JOBS_NCOUNTERS] = {
 	JOBS_COUNTERS(JOBS_COUNTER_ROW)
 };
@@ -40,10 +40,37 @@ waiting_sum(const void *base, int in_totals, int64_t *sum)
 
 	*sum = 0;
 	for (c = jobs_counters; c < jobs_counters + JOBS_NCOUNTERS; c++)
-		if (c->waits)
+		if (c->flags & JOBS_WAITS)
 			bad |= __builtin_add_overflow(*sum, *slot(base,
 			    in_totals ? c->in_totals : c->in_queue), sum);
 	return bad;
+}
+
+/* Counter k of a queue or of totals, as the answer shows it. */
+static int64_t
+shown(const void *base, int in_totals, size_t k)
+{
+	const struct jobs_counter *c = &jobs_counters[k];
+	int64_t w;
+
+	if ((c->flags & (JOBS_SHOWN | JOBS_WAITS)) ==
+	    (JOBS_SHOWN | JOBS_WAITS)) {
+		(void)waiting_sum(base, in_totals, &w);
+		return w;
+	}
+	return *slot(base, in_totals ? c->in_totals : c->in_queue);
+}
+
+int64_t
+jobs_shown(const struct queue *q, size_t k)
+{
+	return shown(q, 0, k);
+}
+
+int64_t
+jobs_total_shown(const struct totals *t, size_t k)
+{
+	return shown(t, 1, k);
 }
 
 int64_t
@@ -101,17 +128,21 @@ jobs_totals(const struct jobs *j, struct totals *t)
 static int
 cmp_busiest(const struct queue *x, const struct queue *y)
 {
-	int64_t wx = jobs_queue_waiting(x), wy = jobs_queue_waiting(y);
+	size_t k;
+	int64_t vx, vy;
 
 	/* A stalled queue is what a person must see first. */
 	if (x->progress.stalled != y->progress.stalled)
 		return x->progress.stalled ? -1 : 1;
-	if (x->active != y->active)
-		return x->active > y->active ? -1 : 1;
-	if (wx != wy)
-		return wx > wy ? -1 : 1;
-	if (x->failed != y->failed)
-		return x->failed > y->failed ? -1 : 1;
+	/* Then what a dashboard shows, failures before idle queues. */
+	for (k = 0; k < JOBS_NCOUNTERS; k++) {
+		if (!(jobs_counters[k].flags & JOBS_SHOWN))
+			continue;
+		vx = jobs_shown(x, k);
+		vy = jobs_shown(y, k);
+		if (vx != vy)
+			return vx > vy ? -1 : 1;
+	}
 	return strcmp(x->name, y->name);
 }
 

@@ -58,23 +58,36 @@ struct progress {
 
 /*
  * The job counters of a queue, as Immich names them, in the order they are
- * listed (JSON, Prometheus); 1 for those Immich's admin Jobs page shows
- * together as a queue's waiting work (a paused queue keeps its queued jobs
- * under "paused").  The parser, the totals and their overflow checks and
- * both renderers go through this list: a new counter is one line here.
+ * listed (Prometheus, and JSON within each of its two groups), each with
+ * its flags:
+ *   JOBS_WAITS  part of what Immich's admin Jobs page shows together as a
+ *               queue's waiting work (a paused queue keeps its queued jobs
+ *               under "paused");
+ *   JOBS_SHOWN  a figure a dashboard shows: listed first in the JSON
+ *               (before "queues"), in summaries, in what makes a queue
+ *               busy and in jobs_sort_busiest's order.  A shown counter
+ *               that waits stands for all waiting work (jobs_shown).
+ * The parser, the totals and their overflow checks, both renderers and
+ * the summaries go through this list: a new counter is one line here.
  */
+#define JOBS_WAITS	1
+#define JOBS_SHOWN	2
 #define JOBS_COUNTERS(X)						\
-	X(active, 0) X(waiting, 1) X(delayed, 1) X(paused, 1)		\
-	X(failed, 0) X(completed, 0)
-#define JOBS_COUNTER_FIELD(name, waits)	int64_t name;
+	X(active, JOBS_SHOWN)						\
+	X(waiting, JOBS_SHOWN | JOBS_WAITS)				\
+	X(delayed, JOBS_WAITS)						\
+	X(paused, JOBS_WAITS)						\
+	X(failed, JOBS_SHOWN)						\
+	X(completed, 0)
+#define JOBS_COUNTER_FIELD(name, flags)	int64_t name;
 
 struct jobs_counter {
 	const char	*name;		/* Immich's field, our JSON key and label */
 	size_t		 in_queue;	/* offsetof(struct queue, name) */
 	size_t		 in_totals;	/* offsetof(struct totals, name) */
-	int		 waits;		/* part of what is shown as waiting */
+	int		 flags;		/* JOBS_WAITS, JOBS_SHOWN */
 };
-#define JOBS_COUNTER_ONE(name, waits)	+ 1
+#define JOBS_COUNTER_ONE(name, flags)	+ 1
 #define JOBS_NCOUNTERS	(0 JOBS_COUNTERS(JOBS_COUNTER_ONE))
 extern const struct jobs_counter jobs_counters[JOBS_NCOUNTERS];
 
@@ -149,9 +162,17 @@ int64_t	jobs_count(const struct queue *q, size_t k);
 int64_t	jobs_total(const struct totals *t, size_t k);
 
 /*
+ * jobs_shown, jobs_total_shown - counter k of q, of t, as the answer shows
+ * it: the raw count, or for the shown counter that waits, all waiting work
+ * (jobs_queue_waiting, jobs_totals_waiting).
+ */
+int64_t	jobs_shown(const struct queue *q, size_t k);
+int64_t	jobs_total_shown(const struct totals *t, size_t k);
+
+/*
  * jobs_queue_waiting, jobs_totals_waiting - what Immich's admin Jobs page
- * shows as waiting work: the counters marked so in JOBS_COUNTERS (waiting
- * + delayed + paused).  jobs_parse guarantees the sums cannot overflow.
+ * shows as waiting work: the counters marked JOBS_WAITS (waiting + delayed
+ * + paused).  jobs_parse guarantees the sums cannot overflow.
  */
 int64_t	jobs_queue_waiting(const struct queue *q);
 int64_t	jobs_totals_waiting(const struct totals *t);
@@ -177,10 +198,9 @@ int	jobs_busier(const struct queue *a, const struct queue *b);
 /*
  * jobs_sort_busiest - the indices of j's queues in the order a dashboard
  * lists them (a list cut at its first few rows must still show what needs
- * attention): stalled queues (progress.stalled) first, then active
- * descending, waiting (as jobs_queue_waiting) descending, failed
- * descending (so a queue with only failures comes before idle ones), then
- * name.  Writes j->n indices into order (caller-owned, JOBS_MAX_QUEUES
+ * attention): stalled queues (progress.stalled) first, then each shown
+ * counter (jobs_shown) descending: active, waiting, failed (so a queue
+ * with only failures comes before idle ones), then name.  Writes j->n indices into order (caller-owned, JOBS_MAX_QUEUES
  * entries).  Cannot fail.
  */
 void	jobs_sort_busiest(const struct jobs *j, size_t *order);

@@ -239,10 +239,52 @@ summary_part(char *buf, size_t size, size_t *len, int64_t n,
 	*len += wl;
 }
 
+/*
+ * The shown counters of v (as jobs_shown) that are not 0, each as "N name";
+ * paused_waiting > 0: how much of the waiting work is in paused queues,
+ * said after it ("2,960 waiting (2,417 paused)").  "idle" when nothing
+ * was written before or here.
+ */
+static void
+summary_counts(char *buf, size_t size, size_t *len, const int64_t *v,
+    int64_t paused_waiting)
+{
+	const struct jobs_counter *c;
+	char part[64];
+	size_t k, n;
+
+	for (k = 0; k < JOBS_NCOUNTERS; k++) {
+		c = &jobs_counters[k];
+		if (!(c->flags & JOBS_SHOWN) || v[k] <= 0)
+			continue;
+		if ((c->flags & JOBS_WAITS) && paused_waiting > 0) {
+			n = strlen(c->name);
+			memcpy(part, c->name, n);
+			memcpy(part + n, " (", 2);
+			n += 2 + dec_grouped(part + n + 2, paused_waiting);
+			memcpy(part + n, " paused)", 9);
+			summary_part(buf, size, len, v[k], part);
+		} else
+			summary_part(buf, size, len, v[k], c->name);
+	}
+	if (*len == 0)
+		summary_part(buf, size, len, -1, "idle");
+}
+
+/* Each counter of q as the answer shows it (jobs_shown) into v. */
+static void
+queue_values(const struct queue *q, int64_t *v)
+{
+	size_t k;
+
+	for (k = 0; k < JOBS_NCOUNTERS; k++)
+		v[k] = jobs_shown(q, k);
+}
+
 char *
 render_queue_summary(const struct queue *q, char *buf, size_t size)
 {
-	int64_t waiting = jobs_queue_waiting(q);
+	int64_t v[JOBS_NCOUNTERS];
 	size_t len = 0;
 
 	if (size == 0)
@@ -252,14 +294,8 @@ render_queue_summary(const struct queue *q, char *buf, size_t size)
 		summary_part(buf, size, &len, -1, "paused");
 	if (q->progress.stalled)
 		summary_part(buf, size, &len, -1, "stalled");
-	if (q->active > 0)
-		summary_part(buf, size, &len, q->active, "active");
-	if (waiting > 0)
-		summary_part(buf, size, &len, waiting, "waiting");
-	if (q->failed > 0)
-		summary_part(buf, size, &len, q->failed, "failed");
-	if (len == 0)
-		summary_part(buf, size, &len, -1, "idle");
+	queue_values(q, v);
+	summary_counts(buf, size, &len, v, 0);
 	return buf;
 }
 
@@ -281,38 +317,33 @@ ob_progress(struct obuf *b, const struct progress *p, const char *stale)
 	    history_eta_text(p, eta, sizeof(eta)));
 }
 
+/* Each counter of t as the answer shows it (jobs_total_shown) into v. */
+static void
+totals_values(const struct totals *t, int64_t *v)
+{
+	size_t k;
+
+	for (k = 0; k < JOBS_NCOUNTERS; k++)
+		v[k] = jobs_total_shown(t, k);
+}
+
 char *
 render_totals_summary(const struct jobs *j, char *buf, size_t size)
 {
 	struct totals t;
-	int64_t waiting;
-	char part[64];
-	size_t len = 0, n;
+	int64_t v[JOBS_NCOUNTERS];
+	size_t len = 0;
 
 	if (size == 0)
 		return buf;
 	buf[0] = '\0';
 	jobs_totals(j, &t);	/* every queue, also those left out of q[] */
-	waiting = jobs_totals_waiting(&t);
+	totals_values(&t, v);
 	/* What needs a person first, as in by_queue. */
 	if (t.queues_stalled > 0)
 		summary_part(buf, size, &len, t.queues_stalled,
 		    t.queues_stalled == 1 ? "queue stalled" : "queues stalled");
-	if (t.active > 0)
-		summary_part(buf, size, &len, t.active, "active");
-	if (waiting > 0) {
-		if (t.paused_waiting > 0) {
-			memcpy(part, "waiting (", 9);
-			n = 9 + dec_grouped(part + 9, t.paused_waiting);
-			memcpy(part + n, " paused)", 9);
-			summary_part(buf, size, &len, waiting, part);
-		} else
-			summary_part(buf, size, &len, waiting, "waiting");
-	}
-	if (t.failed > 0)
-		summary_part(buf, size, &len, t.failed, "failed");
-	if (len == 0)
-		summary_part(buf, size, &len, -1, "idle");
+	summary_counts(buf, size, &len, v, t.paused_waiting);
 	return buf;
 }
 
@@ -493,34 +524,47 @@ entry_summary(const struct queue *q, int stale, char *buf, size_t size)
 }
 
 /*
+ * The counters of v (as jobs_shown) that a dashboard shows (shown 1) or
+ * the others (0), in the table's order, each as "name":N followed by ','.
+ */
+static void
+ob_counters(struct obuf *b, const int64_t *v, int shown)
+{
+	size_t k;
+
+	for (k = 0; k < JOBS_NCOUNTERS; k++) {
+		if (!(jobs_counters[k].flags & JOBS_SHOWN) != !shown)
+			continue;
+		OB_LIT(b, "\"");
+		ob_put(b, jobs_counters[k].name, strlen(jobs_counters[k].name));
+		OB_LIT(b, "\":");
+		ob_int(b, v[k]);
+		OB_LIT(b, ",");
+	}
+}
+
+/*
  * One queue's object; stale: the status text when the counts are stale,
  * else NULL.
  */
 static void
 queue_entry(struct obuf *b, const struct queue *q, const char *stale)
 {
+	int64_t v[JOBS_NCOUNTERS];
 	char text[160];
 
 	OB_LIT(b, "{\"name\":");
 	ob_json_string(b, q->name);
 	OB_LIT(b, ",\"title\":");
 	ob_json_string(b, render_queue_title(q->name, text, sizeof(text)));
-	OB_LIT(b, ",\"active\":");
-	ob_int(b, q->active);
-	OB_LIT(b, ",\"waiting\":");
-	ob_int(b, jobs_queue_waiting(q));
-	OB_LIT(b, ",\"failed\":");
-	ob_int(b, q->failed);
-	OB_LIT(b, ",\"delayed\":");
-	ob_int(b, q->delayed);
-	OB_LIT(b, ",\"paused\":");
-	ob_int(b, q->paused);
-	OB_LIT(b, ",\"completed\":");
-	ob_int(b, q->completed);
+	OB_LIT(b, ",");
+	queue_values(q, v);
+	ob_counters(b, v, 1);
+	ob_counters(b, v, 0);
 	if (q->is_paused)
-		OB_LIT(b, ",\"is_paused\":true,\"summary\":");
+		OB_LIT(b, "\"is_paused\":true,\"summary\":");
 	else
-		OB_LIT(b, ",\"is_paused\":false,\"summary\":");
+		OB_LIT(b, "\"is_paused\":false,\"summary\":");
 	ob_own_string(b, entry_summary(q, stale != NULL, text, sizeof(text)));
 	ob_progress(b, &q->progress, stale);
 	if (q->progress.stalled)
@@ -537,8 +581,13 @@ queue_entry(struct obuf *b, const struct queue *q, const char *stale)
 static int
 has_work(const struct queue *q)
 {
-	return q->active > 0 || jobs_queue_waiting(q) > 0 || q->failed > 0 ||
-	    q->progress.stalled;
+	size_t k;
+
+	for (k = 0; k < JOBS_NCOUNTERS; k++)
+		if ((jobs_counters[k].flags & JOBS_SHOWN) &&
+		    jobs_shown(q, k) > 0)
+			return 1;
+	return q->progress.stalled;
 }
 
 /*
@@ -548,9 +597,12 @@ has_work(const struct queue *q)
 static void
 idle_entry(struct obuf *b, const char *stale)
 {
-	OB_LIT(b, "{\"name\":\"\",\"title\":\"All queues\",\"active\":0,"
-	    "\"waiting\":0,\"failed\":0,\"delayed\":0,\"paused\":0,"
-	    "\"completed\":0,\"is_paused\":false,\"summary\":\"");
+	static const int64_t zeros[JOBS_NCOUNTERS];
+
+	OB_LIT(b, "{\"name\":\"\",\"title\":\"All queues\",");
+	ob_counters(b, zeros, 1);
+	ob_counters(b, zeros, 0);
+	OB_LIT(b, "\"is_paused\":false,\"summary\":\"");
 	if (stale != NULL)
 		OB_LIT(b, STALE_MARK);
 	OB_LIT(b, "idle\",\"rate\":0.0,\"eta_seconds\":0,\"eta\":");
@@ -564,25 +616,20 @@ head_fields(struct obuf *b, const struct jobs *j,
     const struct render_info *info, const char *status, const char *stale)
 {
 	struct totals t;
+	int64_t v[JOBS_NCOUNTERS];
 	char text[256], when[21];
 	size_t n = 0;
 
 	jobs_totals(j, &t);
-	OB_LIT(b, "{\"active\":");
-	ob_int(b, t.active);
-	OB_LIT(b, ",\"waiting\":");
-	ob_int(b, jobs_totals_waiting(&t));
-	OB_LIT(b, ",\"failed\":");
-	ob_int(b, t.failed);
-	OB_LIT(b, ",\"queues\":");
+	totals_values(&t, v);
+	/* What a dashboard shows, how many queues, then the other counters. */
+	OB_LIT(b, "{");
+	ob_counters(b, v, 1);
+	OB_LIT(b, "\"queues\":");
 	ob_int(b, t.queues);
-	OB_LIT(b, ",\"delayed\":");
-	ob_int(b, t.delayed);
-	OB_LIT(b, ",\"paused\":");
-	ob_int(b, t.paused);
-	OB_LIT(b, ",\"completed\":");
-	ob_int(b, t.completed);
-	OB_LIT(b, ",\"queues_busy\":");
+	OB_LIT(b, ",");
+	ob_counters(b, v, 0);
+	OB_LIT(b, "\"queues_busy\":");
 	ob_int(b, t.queues_busy);
 	OB_LIT(b, ",\"queues_paused\":");
 	ob_int(b, t.queues_paused);
