@@ -26,7 +26,11 @@ ifeq ($(CI),true)
 ALL_CFLAGS += -Werror
 endif
 LDFLAGS ?=
-FETCH_LIBS = -lcurl -ljson-c
+# The libraries of libcurl's that most symbols bind to named first: a miss
+# loads the module ~20% faster (cgi/load-order.sh says why and how).
+FETCH_FIRST = $(shell sh cgi/load-order.sh $(CC))
+FETCH_LIBS = -Wl,--push-state,--no-as-needed $(FETCH_FIRST) -Wl,--pop-state \
+             -lcurl -ljson-c
 PYTHON  ?= /usr/bin/python3
 
 B = build
