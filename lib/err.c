@@ -87,11 +87,19 @@ secret_at(const char *p, size_t n)
 void
 err_redact(char *s)
 {
-	size_t n = strlen(s), i = 0, o = 0, k, stars;
+	size_t n, i = 0, o, k, stars;
 
 	if (nsecrets == 0)
 		return;
-	while (i < n) {
+	/*
+	 * Up to the first secret nothing moves: a whole answer of Immich's
+	 * (a miss redacts it) costs a table look-up per byte.
+	 */
+	n = strlen(s);
+	while (i < n && (!starts[(unsigned char)s[i]] ||
+	    secret_at(s + i, n - i) == 0))
+		i++;
+	for (o = i; i < n; ) {
 		if ((k = secret_at(s + i, n - i)) > 0) {
 			for (stars = k < 3 ? k : 3; stars > 0; stars--)
 				s[o++] = '*';
