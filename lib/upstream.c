@@ -805,7 +805,8 @@ get_counts(const struct config *c, const struct timespec *until,
 	if (rc != 0)
 		err_redact(e->msg);
 	err_secrets_clear();
-	explicit_bzero(&ace, sizeof(ace));	/* a copy of the key */
+	if (c == &ace)
+		explicit_bzero(&ace, sizeof(ace));	/* a copy of the key */
 	return rc;
 }
 
