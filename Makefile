@@ -42,10 +42,10 @@ endif
 
 FRONT_SRC = cgi/main.c cgi/respond.c cgi/cap.c cgi/module.c cgi/shell.c cgi/log.c \
             cgi/health.c \
-            lib/config.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c \
+            lib/config.c lib/secrets.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c \
             lib/history.c lib/render.c lib/cache.c lib/cache_prune.c lib/counts.c \
             lib/deadline.c
-FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/jobs.c lib/config.c \
+FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/jobs.c lib/secrets.c \
             lib/url.c lib/key.c lib/str.c lib/err.c lib/deadline.c
 LIB_HDR   = $(wildcard lib/*.h cgi/*.h)
 
@@ -65,7 +65,7 @@ $(B)/immich-jobs-fetch.so: $(FETCH_SRC) $(LIB_HDR) | $(B)
 
 # One cmocka program per lib module: tests/unit/test_<module>.c, each linked
 # with the helpers in tests/unit/unit.c and every libc-only part of lib/.
-UNIT_SRC   = tests/unit/unit.c lib/config.c lib/url.c lib/key.c lib/str.c lib/diagnose.c \
+UNIT_SRC   = tests/unit/unit.c lib/config.c lib/secrets.c lib/url.c lib/key.c lib/str.c lib/diagnose.c \
              lib/err.c lib/jobs.c lib/history.c lib/jobs_parse.c lib/render.c lib/cache.c \
              lib/cache_prune.c lib/counts.c lib/deadline.c
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))

@@ -74,7 +74,7 @@ FUZZ_FLAGS += -Werror
 endif
 FUZZ_PARSE_SRC  = checks/fuzz_parse.c lib/jobs_parse.c lib/str.c lib/jobs.c lib/err.c \
                   lib/render.c lib/history.c lib/diagnose.c
-FUZZ_CONFIG_SRC = checks/fuzz_config.c lib/config.c lib/url.c lib/key.c lib/str.c lib/err.c
+FUZZ_CONFIG_SRC = checks/fuzz_config.c lib/config.c lib/secrets.c lib/url.c lib/key.c lib/str.c lib/err.c
 
 $(FUZZ_B):
 	$(Q)mkdir -p $@

@@ -136,8 +136,10 @@ int	config_parse_seconds(long *out, const char *name, const char *value,
  * config_secrets - register c's secrets with err_secret_add, in place of
  * any registered before, so no message made afterwards holds them: the
  * key, IMMICH_URL's and IMMICH_JOBS_PROXY's passwords, each "user:password"
- * and that pair in base64 (an echoed Authorization: Basic header).  Called by config_load; the fetch module, which has its
- * own copy of lib/err.c, calls it too.
+ * and that pair in base64 (an echoed Authorization: Basic header).
+ * Called by config_load; the fetch module, which has its own copy of
+ * lib/err.c, calls it too, and links secrets.c, where it is, without the
+ * rest of config.c.
  */
 void	config_secrets(const struct config *c);
 
