@@ -743,20 +743,56 @@ render_error(FILE *out, const struct err *e)
 	return ob_finish(&b);
 }
 
-/* Write s as a Prometheus label value, quotes included. */
-static void
-label_value(FILE *out, const char *s)
+/* s at buf + n; returns the new length. */
+static size_t
+put_str(char *buf, size_t n, const char *s)
 {
-	putc('"', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(out, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", out);
-		else
-			putc(*s, out);
+	size_t len = strlen(s);
+
+	memcpy(buf + n, s, len);
+	return n + len;
+}
+
+/*
+ * One sample of a per-queue family, built whole and written with one
+ * fwrite: family{queue="<queue>"[,state="<state>"]} <value>.  /metrics has
+ * a line per queue and counter, and a putc per byte of each name and an
+ * fprintf per line made them the dearest part of rendering a miss.  The
+ * queue name is a Prometheus label value: '\\', '"' and newline escaped.
+ */
+static void
+queue_sample(FILE *out, const char *family, const char *queue,
+    const char *state, const char *value)
+{
+	/* Short literals of ours, a value of at most 20 bytes, the name. */
+	char line[2 * JOBS_NAME_MAX + 256];
+	size_t n;
+
+	n = put_str(line, 0, family);
+	n = put_str(line, n, "{queue=\"");
+	for (; *queue != '\0'; queue++) {
+		if (*queue == '\\' || *queue == '"' || *queue == '\n')
+			line[n++] = '\\';
+		line[n++] = *queue == '\n' ? 'n' : *queue;
 	}
-	putc('"', out);
+	line[n++] = '"';
+	if (state != NULL) {
+		n = put_str(line, n, ",state=\"");
+		n = put_str(line, n, state);
+		line[n++] = '"';
+	}
+	n = put_str(line, n, "} ");
+	n = put_str(line, n, value);
+	line[n++] = '\n';
+	fwrite(line, 1, n, out);
+}
+
+/* v in decimal, NUL-terminated, in buf (at least 21 bytes). */
+static const char *
+dec_str(char *buf, int64_t v)
+{
+	buf[dec_int64(buf, v)] = '\0';
+	return buf;
 }
 
 /*
@@ -819,6 +855,7 @@ eta_metric(enum progress_state st)
 int
 render_metrics_counts(FILE *out, const struct jobs *j)
 {
+	char d[24];
 	size_t i, k;
 
 	if (j != NULL && j->n > 0) {
@@ -826,30 +863,24 @@ render_metrics_counts(FILE *out, const struct jobs *j)
 		    "as Immich reports them.\n"
 		    "# TYPE immich_jobs gauge\n", out);
 		for (i = 0; i < j->n; i++) {
-			for (k = 0; k < JOBS_NCOUNTERS; k++) {
-				fputs("immich_jobs{queue=", out);
-				label_value(out, j->q[i].name);
-				fprintf(out, ",state=\"%s\"} %" PRId64 "\n",
-				    jobs_counters[k].name, jobs_count(&j->q[i], k));
-			}
+			for (k = 0; k < JOBS_NCOUNTERS; k++)
+				queue_sample(out, "immich_jobs", j->q[i].name,
+				    jobs_counters[k].name,
+				    dec_str(d, jobs_count(&j->q[i], k)));
 		}
 		fputs("# HELP immich_queue_paused Whether an Immich queue is "
 		    "paused (1) or not (0).\n"
 		    "# TYPE immich_queue_paused gauge\n", out);
-		for (i = 0; i < j->n; i++) {
-			fputs("immich_queue_paused{queue=", out);
-			label_value(out, j->q[i].name);
-			fprintf(out, "} %d\n", j->q[i].is_paused ? 1 : 0);
-		}
+		for (i = 0; i < j->n; i++)
+			queue_sample(out, "immich_queue_paused", j->q[i].name,
+			    NULL, j->q[i].is_paused ? "1" : "0");
 		fputs("# HELP immich_queue_stalled Whether an Immich queue has "
 		    "had waiting jobs and none active for IMMICH_JOBS_STALL_AFTER "
 		    "seconds (1) or not (0).\n"
 		    "# TYPE immich_queue_stalled gauge\n", out);
-		for (i = 0; i < j->n; i++) {
-			fputs("immich_queue_stalled{queue=", out);
-			label_value(out, j->q[i].name);
-			fprintf(out, "} %d\n", j->q[i].progress.stalled ? 1 : 0);
-		}
+		for (i = 0; i < j->n; i++)
+			queue_sample(out, "immich_queue_stalled", j->q[i].name,
+			    NULL, j->q[i].progress.stalled ? "1" : "0");
 		fputs("# HELP immich_queue_eta_seconds Estimated seconds until "
 		    "an Immich queue is empty: 0 idle or keeping up, +Inf not "
 		    "draining or paused, NaN not known yet.\n"
@@ -857,12 +888,9 @@ render_metrics_counts(FILE *out, const struct jobs *j)
 		for (i = 0; i < j->n; i++) {
 			const struct progress *p = &j->q[i].progress;
 
-			fputs("immich_queue_eta_seconds{queue=", out);
-			label_value(out, j->q[i].name);
-			if (p->state == PROGRESS_DRAINING)
-				fprintf(out, "} %" PRId64 "\n", p->eta_seconds);
-			else
-				fprintf(out, "} %s\n", eta_metric(p->state));
+			queue_sample(out, "immich_queue_eta_seconds",
+			    j->q[i].name, NULL, p->state == PROGRESS_DRAINING ?
+			    dec_str(d, p->eta_seconds) : eta_metric(p->state));
 		}
 		omitted_metrics(out, j);
 	}
