@@ -27,8 +27,8 @@ RUN make all CI=true && make install DESTDIR=/rootfs PREFIX=/usr/local \
 # certificates.  No package manager, no compiler.
 FROM scratch
 COPY --from=build /rootfs/ /
-# immich-jobs-proxy (cgi/serve.sh) sets every other variable lighttpd.conf
-# passes ("" means the default).  The cache lives on /tmp, a tmpfs with
+# lighttpd.conf passes the CGI each of its settings that is set (unset or
+# "" means the default).  The cache lives on /tmp, a tmpfs with
 # --read-only.
 ENV PATH="/usr/local/bin:/usr/bin:/usr/sbin" \
     IMMICH_JOBS_CACHE_DIR="/tmp/immich-jobs-proxy" \

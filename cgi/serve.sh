@@ -1,7 +1,7 @@
 #!/bin/sh
 # immich-jobs-proxy - start lighttpd in the foreground with the service's
-# configuration: every variable lighttpd.conf passes to the CGI set (lighttpd
-# refuses to start on an unset env.X; empty means "use the default"), a
+# configuration: every env.X that lighttpd.conf names set (lighttpd refuses
+# to start on an unset env.X; the CGI's settings it passes when set), a
 # private cache directory, and the configuration checked once by the CGI
 # that lighttpd.conf names, so a mistake shows at start.
 # `make install` writes the installed paths and version over the two lines
@@ -72,7 +72,7 @@ fi
 # IMMICH_JOBS_TIMEOUT s, checking once a second (so by about + 2 s).  A
 # value the CGI refuses (every request then answers 500 at once) gets the
 # largest timeout, 60.
-t=$(printf '%s' "$IMMICH_JOBS_TIMEOUT" | tr -d ' \t\r\n')
+t=$(printf '%s' "${IMMICH_JOBS_TIMEOUT-}" | tr -d ' \t\r\n')
 t=${t#"${t%%[!0]*}"}
 case $t in
 '') t=10 ;;
@@ -99,7 +99,7 @@ fi
 # The cache directory: never a fixed name in a shared /tmp, which another
 # local user could create first.
 private=
-if [ -z "$IMMICH_JOBS_CACHE_DIR" ]; then
+if [ -z "${IMMICH_JOBS_CACHE_DIR-}" ]; then
 	if [ -n "${RUNTIME_DIRECTORY:-}" ]; then
 		IMMICH_JOBS_CACHE_DIR=${RUNTIME_DIRECTORY%%:*}
 	elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then
@@ -111,6 +111,7 @@ if [ -z "$IMMICH_JOBS_CACHE_DIR" ]; then
 		}
 		IMMICH_JOBS_CACHE_DIR=$private
 	fi
+	export IMMICH_JOBS_CACHE_DIR
 fi
 
 # Check the configuration once with the CGI that lighttpd.conf runs

@@ -1,5 +1,6 @@
 /* shell.c - immich-jobs run from a shell; see shell.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lib/config.h"
@@ -12,7 +13,8 @@ usage(FILE *out, int rc)
 	const struct config_setting *s;
 
 	fprintf(out,
-	    "usage: immich-jobs [--metrics | --healthz | --help | --version]\n"
+	    "usage: immich-jobs [--metrics | --healthz | --lighttpd-env | --help |\n"
+	    "                    --version]\n"
 	    "\n"
 	    "Prints Immich's job counts, added up across queues, as JSON (or\n"
 	    "Prometheus text with --metrics).  Configuration comes from the\n"
@@ -28,12 +30,32 @@ usage(FILE *out, int rc)
 	    "load), 2 configuration error.\n"
 	    "Run by a web server with GATEWAY_INTERFACE set, it is a CGI that\n"
 	    "answers /, /homepage (errors with status 200), /metrics and\n"
-	    "/healthz.\n"
+	    "/healthz.  --lighttpd-env prints the lighttpd.conf lines that pass\n"
+	    "it the settings above that are set.\n"
 	    "\n"
 	    "Every variable, the answer's keys and the errors:\n"
 	    "man 8 immich-jobs-proxy (in the source tree:\n"
 	    "man -l docs/immich-jobs-proxy.8).\n");
 	return rc;
+}
+
+/*
+ * lighttpd.conf's include_shell runs this: mod_cgi passes the CGI only what
+ * setenv names, and lighttpd refuses an env.X that is not set, so the
+ * settings of the table that are set, and no list kept by hand.
+ */
+static int
+lighttpd_env(void)
+{
+	const struct config_setting *s;
+
+	printf("# immich-jobs --lighttpd-env: its settings that are set\n"
+	    "setenv.add-environment += (\n");
+	for (s = config_settings; s->name != NULL; s++)
+		if (getenv(s->name) != NULL)
+			printf("    \"%s\" => env.%s,\n", s->name, s->name);
+	printf(")\n");
+	return fflush(stdout) != 0 || ferror(stdout) ? 1 : 0;
 }
 
 int
@@ -47,6 +69,8 @@ shell_args(int argc, char **argv, struct request *r)
 		r->path = "/metrics";
 	else if (strcmp(argv[1], "--healthz") == 0)
 		r->path = "/healthz";
+	else if (strcmp(argv[1], "--lighttpd-env") == 0)
+		return lighttpd_env();
 	else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return usage(stdout, 0);
 	else if (strcmp(argv[1], "--version") == 0) {

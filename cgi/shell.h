@@ -9,7 +9,8 @@
 /*
  * shell_args - set r's path (and GET) from the arguments: none for /,
  * --metrics, --healthz.  Returns -1 to go on, or the exit status after
- * --help, --version (printed on stdout) or a usage error (on stderr, 2).
+ * --lighttpd-env, --help, --version (printed on stdout) or a usage error
+ * (on stderr, 2).
  */
 int	shell_args(int argc, char **argv, struct request *r);
 

@@ -19,13 +19,20 @@ check "the fetch module sits beside it" [ -f "$T/root/usr/local/libexec/immich-j
 # The settings: immich-jobs --help lists config.c's table; lighttpd.conf
 # passes each to the CGI (and TMPDIR), the man page (docs/immich-jobs-proxy.8,
 # ENVIRONMENT) documents each.
-# cgi/serve.sh and the Dockerfile keep no list: serve.sh sets every env.X of
-# the lighttpd.conf it starts (below, all unset).
-vars=$(sed -n 's/^ *"\([A-Z_]*\)" *=> env\.\([A-Z_]*\).*/\1/p' "$TOP/lighttpd.conf" | grep -vx TMPDIR | sort)
+# lighttpd.conf, cgi/serve.sh and the Dockerfile keep no list: lighttpd.conf
+# has the CGI print the lines (include_shell), serve.sh sets every env.X of
+# the lighttpd.conf it starts (below, all unset).  What lighttpd passes is
+# what it parsed (lighttpd -p), here with every setting set.
 table=$("$BIN" --help | sed -n 's/^  \(IMMICH_[A-Z_]*\) .*/\1/p' | sort)
 check "--help lists the settings ($(echo "$table" | wc -w))" [ "$(echo "$table" | wc -w)" -ge 11 ]
+sh "$TOP/demo/conf.sh" 1 127.0.0.1 "$T/passes.conf" "$BUILD"
+lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
+env $(for v in $table; do printf '%s=x ' "$v"; done) TMPDIR=/tmp IMMICH_JOBS_PORT=1 \
+    IMMICH_JOBS_CGI_LIMIT=10 "$lighttpd" -p -f "$T/passes.conf" > "$T/parsed" 2>&1
+sed -n '/^ *setenv\.add-environment *= *(/,/)/s/^ *"\([A-Z_]*\)" *=> .*/\1/p' "$T/parsed" | sort > "$T/passed"
+vars=$(grep -vx TMPDIR "$T/passed")
 check "lighttpd.conf passes exactly the settings --help lists" [ "$vars" = "$table" ]
-check "lighttpd.conf passes TMPDIR" grep -q '"TMPDIR" *=> env.TMPDIR' "$TOP/lighttpd.conf"
+check "lighttpd.conf passes TMPDIR" grep -qx TMPDIR "$T/passed"
 for v in $table; do
 	check "$v documented in the man page" grep -qE "^\.It Ev $v( |\$)" "$TOP/docs/immich-jobs-proxy.8"
 done

@@ -9,6 +9,8 @@ mkdir -p "$T/stuck"
 cat > "$T/stuck/immich-jobs" <<EOC
 #!/bin/sh
 [ "\${1-}" = --healthz ] && exit 0	# immich-jobs-proxy's check at start
+# lighttpd.conf's settings to pass, as the real CGI prints them
+[ "\${1-}" = --lighttpd-env ] && exec "$BIN" --lighttpd-env
 trap '' ALRM
 echo \$\$ > "$T/stuck.pid"
 exec sleep 60
