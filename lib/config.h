@@ -1,11 +1,12 @@
 /*
  * config.h - the service's configuration, read once from its environment.
  *
- * Every variable is documented in README.md.  One parsing rule holds for
- * all of them: white space around a value is dropped, and a value that is
- * then empty counts as unset (lighttpd's mod_setenv passes set-but-empty
- * variables as "").  lib/ never looks at CGI variables: config_load only
- * reads the IMMICH_* settings, RUNTIME_DIRECTORY and XDG_RUNTIME_DIR.
+ * Every variable is documented in the man page's ENVIRONMENT
+ * (docs/immich-jobs-proxy.8).  One parsing rule holds for all of them:
+ * white space around a value is dropped, and a value that is then empty
+ * counts as unset (lighttpd's mod_setenv passes set-but-empty variables as
+ * "").  lib/ never looks at CGI variables: config_load only reads the
+ * IMMICH_* settings, RUNTIME_DIRECTORY and XDG_RUNTIME_DIR.
  */
 #ifndef IJP_CONFIG_H
 #define IJP_CONFIG_H
@@ -59,9 +60,10 @@ typedef const char *(*config_getenv_fn)(const char *name);
 /*
  * One setting: the table config_settings (ending with a NULL name) lists
  * every variable config_load reads, in the order it reads them.
- * config_seen looks for them, --help lists them, and the tests check
- * that lighttpd.conf passes each to the CGI and README.md documents each:
- * a new setting is a line here and its use.
+ * config_seen looks for them, --help lists them, lighttpd.conf passes
+ * those set to the CGI (immich-jobs --lighttpd-env prints the lines), and
+ * the tests check that the man page documents each: a new setting is a
+ * line here, its use and its entry in the man page.
  */
 struct config_setting {
 	const char	*name;
@@ -77,33 +79,18 @@ struct config_setting {
 extern const struct config_setting config_settings[];
 
 /*
- * config_load - fill c from the variables that get returns:
- *   those of config_settings; the connect timeout's default is
- *   IMMICH_JOBS_TIMEOUT when that is less than 3; IMMICH_JOBS_CACHE_DIR's
- *   is the first path of RUNTIME_DIRECTORY, else
- *   $XDG_RUNTIME_DIR/immich-jobs-proxy, else "": nothing is cached.
- * Every value is trimmed of surrounding white space first; IMMICH_JOBS_API
- * is case-insensitive.  IMMICH_URL is split as config_parse_url says.  The
- * key file is opened without blocking, must be a regular file and is read
- * whole (at most 4096 bytes); the key, from the file or the variable, goes
- * through key_clean.  The client certificate and key files are only
- * checked (key_file_check): the fetch module reads them.  IMMICH_JOBS_PROXY
- * is split as IMMICH_URL is (its user:password apart, a secret).
- * Returns 0, or -1 with e set to status 500 and a message naming every
- * problem found (not only the first), each naming its variable: missing,
- * both key variables set, a key file that cannot be read (the message names
- * the path and the uid the service runs as), is not a regular file, is
- * empty or over 4096 bytes, the key errors of key_clean, the URL
- * errors of config_parse_url, a number that is not a whole number in range
- * (the message shows the value received), a connect timeout above the
- * timeout, a CA file that is not a readable regular file or too long a
- * path, a cache directory (or the variable it came from) that is relative
- * or too long, an unknown IMMICH_JOBS_API, a client certificate or key
- * file that cannot be opened as a regular file (key_file_check), a key
- * without a certificate, a proxy address that url_parse refuses.  The
- * message never contains the key nor a password.  On success the secrets are registered
- * with err_secret_add (config_secrets).
- * c is caller-owned; nothing is allocated.
+ * config_load - fill c from the variables of config_settings that get
+ * returns, each trimmed, blank as unset; IMMICH_JOBS_CACHE_DIR unset is
+ * the first path of RUNTIME_DIRECTORY, else
+ * $XDG_RUNTIME_DIR/immich-jobs-proxy, else "": nothing is cached.  Files
+ * are opened without blocking; the client certificate and key are only
+ * checked (the fetch module reads them).
+ * Returns 0 with c's secrets registered (config_secrets), or -1 with e
+ * set to 500 and one message naming every problem found, each with its
+ * variable, never with the key nor a password; c's secrets are then wiped.  The
+ * words are config.c's (and key.c's, url.c's); the man page's DIAGNOSTICS
+ * and ENVIRONMENT tell them to the user.  c is caller-owned; nothing is
+ * allocated.
  */
 int	config_load(struct config *c, config_getenv_fn get, struct err *e);
 

@@ -87,20 +87,12 @@ void	diag_header(struct diag_headers *h, const char *line, size_t len);
 
 /*
  * diag_status - the error for a non-2xx answer r to the request a, against
- * c->shown_url (c->key is not used: r holds no key).  Sets e (our status
- * always 502, e->upstream_status = r->status) to one of:
- *   Immich's own JSON error: 401 key rejected, or no key arrived (a proxy
- *     dropped x-api-key); 403 missing permission (the one Immich named; in
- *     auto after /api/jobs refused, both job.read and queue.read and
- *     IMMICH_JOBS_API), non-admin user, other refusal; 404 no such API,
- *     406 web app only: both say to remove a path from IMMICH_URL when it
- *     has one; 5xx Immich failed; any other status.  Immich's message and
- *     correlationId (body, else header) are quoted.
- *   anything else (HTML, text, empty, another JSON shape): an answer from
- *     something in front of Immich, with the status, what the body is (an
- *     HTML page's title, a text's first line) and the Server, cf-mitigated
- *     and Location clues, and advice for the status; a redirect says it is
- *     not followed.
+ * c->shown_url (c->key is not used: r holds no key).  Sets e to 502,
+ * e->upstream_status to r->status, and a message that names who answered
+ * and what to change: for Immich's own JSON error, Immich's message and
+ * correlationId quoted; for anything else, an answer from something in
+ * front of Immich, with the clues it gave (what the body is, Server,
+ * cf-mitigated, Location).  The words for each status are diagnose.c's.
  * Returns what the caller may retry on: DIAG_NOT_FOUND for any 404,
  * DIAG_NO_PERMISSION for Immich's "Missing required permission", else
  * DIAG_OTHER.

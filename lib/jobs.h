@@ -109,8 +109,8 @@ struct queue {
 };
 
 /*
- * What the proxy reports; see README.md "The answer".  The counters are raw
- * sums: what is shown as waiting is jobs_totals_waiting.
+ * What the proxy reports; see the man page's THE ANSWER.  The counters are
+ * raw sums: what is shown as waiting is jobs_totals_waiting.
  */
 struct totals {
 	JOBS_COUNTERS(JOBS_COUNTER_FIELD)
@@ -145,13 +145,11 @@ struct jobs {
  * cut as struct queue says; past JOBS_MAX_QUEUES queues the least busy
  * (jobs_sort_busiest's order, without stalled) go to j->omitted instead of
  * q[], so the totals still cover every queue.
- * Returns 0, or -1 with e set to status 502 and a message for: a body that
- * is not JSON, JSON of another shape ("not the jobs shape"), no queue at
- * all, a queue listed twice (the same name after the above), a counter
- * that is not a whole number from 0 to 2^63 - 2 (the message names the
- * queue, as printable ASCII, and the field), an isPaused that is not a
- * boolean, or totals that would overflow 64 bits; 500 when out of memory.
- * JSON is parsed strictly (RFC 8259).  Needs json-c; nothing is left
+ * JSON is parsed strictly (RFC 8259); a counter is a whole number from 0
+ * to 2^63 - 2, isPaused a boolean, a name listed once, and the totals fit
+ * 64 bits.  Returns 0, or -1 with e set to 502 (Immich's answer is
+ * unusable: the message says why, naming the queue and field when one is
+ * to blame) or 500 (out of memory).  Needs json-c; nothing is left
  * allocated.
  */
 int	jobs_parse(struct jobs *j, const char *body, size_t len,
@@ -199,9 +197,9 @@ int	jobs_busier(const struct queue *a, const struct queue *b);
  * jobs_sort_busiest - the indices of j's queues in the order a dashboard
  * lists them (a list cut at its first few rows must still show what needs
  * attention): stalled queues (progress.stalled) first, then each shown
- * counter (jobs_shown) descending: active, waiting, failed (so a queue
- * with only failures comes before idle ones), then name.  Writes j->n indices into order (caller-owned, JOBS_MAX_QUEUES
- * entries).  Cannot fail.
+ * counter (jobs_shown) descending: active, waiting, failed (so a queue with
+ * only failures comes before idle ones), then name.  Writes j->n indices
+ * into order (caller-owned, JOBS_MAX_QUEUES entries).  Cannot fail.
  */
 void	jobs_sort_busiest(const struct jobs *j, size_t *order);
 

@@ -29,15 +29,12 @@
  * key and copy it to key (KEY_MAX bytes).  Immich makes its keys from
  * random bytes in base64 with every non-word character removed
  * (server/src/repositories/crypto.repository.ts, randomBytesAsText), so a
- * key is letters and digits only.  from names the variable in errors.
- * Returns 0, or -1 with e (500): empty; over KEY_MAX - 1 bytes; a
- * character no Immich key has (a space, tab, line break, control
- * character, quotation mark, '=', another punctuation character or a
- * non-ASCII one, UTF-16), saying which kind and at which character, and
- * when the value looks like a copied NAME=value line, that name; under
- * KEY_MIN characters (a shorter key could not be kept out of messages).
- * The message never holds the key: what is left after the trimming is
- * registered with err_secret_add first, valid or not.
+ * key is letters and digits only, KEY_MIN to KEY_MAX - 1 of them (a
+ * shorter key could not be kept out of messages).  from names the
+ * variable in errors.  Returns 0, or -1 with e (500) saying what is wrong
+ * and where (which kind of character, at which one).  The message never
+ * holds the key: what is left after the trimming is registered with
+ * err_secret_add first, valid or not.
  */
 int	key_clean(char *key, const char *buf, size_t len, const char *from,
 	    struct err *e);
@@ -53,11 +50,11 @@ int	key_file_check(const char *path, const char *name, const char *holds,
 
 /*
  * key_file_read - read the regular file at path, named by the variable
- * name, whole into buf (size bytes; *len set), without blocking.  Returns
- * 0, or -1 with e (500): it does not exist, cannot be read by this uid
- * (with the file's owner and mode, and how to fix it), is not a regular
- * file (a FIFO, a directory, a device, a socket), holds size bytes or
- * more.  buf is wiped on failure.
+ * name, whole into buf (size bytes; *len set), without blocking: a
+ * regular file this uid can read, under size bytes.  Returns 0, or -1
+ * with e (500) naming the variable and the path and how to fix it (when
+ * this uid cannot read it, with the file's owner and mode).  buf is wiped
+ * on failure.
  */
 int	key_file_read(const char *path, const char *name, const char *holds,
 	    char *buf, size_t size, size_t *len, struct err *e);

@@ -22,29 +22,14 @@ struct render_info {
 
 /*
  * render_json - write the success body for j, compact, one line ending in
- * "\n", every key always present with one type (README.md "The answer"):
- *   numbers: active, waiting, failed, queues, delayed, paused, completed,
- *     queues_busy, queues_paused, queues_stalled (see struct totals, over
- *     every queue, also those in j->omitted), queues_omitted
- *     (j->omitted.queues: counted, listed nowhere), the
- *     whole backlog's rate (jobs per minute, one decimal) and eta_seconds
- *     (j->total_progress), age (info->age when stale, else 0);
- *   text: status ("ok", "stale · 50 s old", "stale · last seen 2 h ago"),
- *     summary (the totals in words, render_totals_summary), updated
- *     (info->fetched as ISO 8601 UTC, "2026-01-31T12:00:00Z"),
- *     upstream_error (info->upstream_error when stale, else ""), eta
- *     (history_eta_text of j->total_progress);
- *   stale: a boolean;
- *   by_queue: one object per queue in jobs_sort_busiest order (stalled
- *     first), each with name (Immich's queue id), title
- *     (render_queue_title), active, waiting (waiting + delayed + paused),
- *     failed, delayed, paused, completed, is_paused (boolean), summary
- *     (render_queue_summary), rate, eta_seconds, eta (q->progress, as at
- *     the top level), stalled and name_cut (booleans);
- *   queue: an object keyed by Immich's queue id, each value the same
- *     object as that queue's by_queue entry (for Homepage's dot paths:
- *     queue.smartSearch.waiting).
- * Never writes an "error" key.  Returns 0, or -1 when writing to out failed
+ * "\n": the totals over every queue (also those in j->omitted), the
+ * progress, the status and summary texts, updated (info->fetched, ISO 8601
+ * UTC) and the staleness of info, then the queues' objects: by_queue in
+ * jobs_sort_busiest order, busy (those with work, or one idle row) and
+ * queue (keyed by Immich's queue id, for Homepage's dot paths).  Every key
+ * is always present with one type; the man page's THE ANSWER lists and
+ * explains them (t0098 checks that every key written is there).  Never
+ * writes an "error" key.  Returns 0, or -1 when writing to out failed
  * (errno set).
  */
 int	render_json(FILE *out, const struct jobs *j,

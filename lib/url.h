@@ -30,12 +30,11 @@ struct url_rules {
  * user name and password go, percent-decoded, to user and password
  * (URL_MAX bytes each; "" when absent), split at the first ':'; the last
  * '@' before the host ends them, so a raw '@' in a password works.
- * *has_userinfo says whether there was a "user[:password]@".
- * Returns 0 or -1 with e (500) naming r->name: too long, a space, control
- * character or non-ASCII byte outside the host name, a host name that is
- * not UTF-8, a query or fragment, another scheme, no host, a bad port,
- * "%00" in the user name or password, a path where none is allowed.
- * password is wiped on failure.
+ * *has_userinfo says whether there was a "user[:password]@".  Only
+ * printable ASCII outside a UTF-8 host name, one of r->schemes, a host, a
+ * port from 1 to 65535 if any, no query, fragment nor "%00", and a path
+ * only when r->path_allowed.  Returns 0 or -1 with e (500) naming r->name
+ * and what is wrong; password is wiped on failure.
  */
 int	url_parse(const struct url_rules *r, const char *value, char *base,
 	    char *user, char *password, int *has_userinfo, struct err *e);
