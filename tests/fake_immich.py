@@ -243,6 +243,16 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+def serve_announced(srv, port_file):
+    """Write srv's port to port_file, then serve forever.  The file appears
+    whole (a rename), so a test waiting for it never reads half a number."""
+    tmp = port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, port_file)
+    srv.serve_forever()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--spec", required=True)
@@ -274,11 +284,7 @@ def main():
             v = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
             ctx.minimum_version = ctx.maximum_version = v[a.tls_version]
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, a.port_file)
-    srv.serve_forever()
+    serve_announced(srv, a.port_file)
 
 
 if __name__ == "__main__":

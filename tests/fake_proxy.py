@@ -15,12 +15,13 @@ import argparse
 import base64
 import ipaddress
 import json
-import os
 import select
 import socket
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fake_immich import serve_announced
 
 LOCK = threading.Lock()
 
@@ -132,11 +133,7 @@ def main():
     a = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     srv.log_path, srv.auth = a.log, a.auth
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, a.port_file)
-    srv.serve_forever()
+    serve_announced(srv, a.port_file)
 
 
 if __name__ == "__main__":

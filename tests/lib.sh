@@ -59,18 +59,26 @@ wait_http() {
 	done
 }
 
+# run_server NAME SCRIPT [options]: start tests/SCRIPT (fake_immich.py,
+# fake_proxy.py) logging to $T/NAME.log, on a free loopback port it writes
+# to $T/NAME.port; waits for that, sets _PID and _PORT.
+run_server() {
+	_name=$1 _script=$2; shift 2
+	: > "$T/$_name.log"
+	rm -f "$T/$_name.port"
+	"$PY" "$TOP/tests/$_script" --log "$T/$_name.log" \
+	    --port-file "$T/$_name.port" "$@" &
+	_PID=$!
+	PIDS="$PIDS $_PID"
+	_PORT=$(wait_file "$T/$_name.port")
+}
+
 # run_fake N [fake_immich.py options]: start tests/fake_immich.py answering
 # as $T/specN.json, logging to $T/fakeN.log, on a free loopback port; sets
 # _PID, _PORT and _URL (N is "" for the first fake, 2 for the second).
 run_fake() {
 	_n=$1; shift
-	: > "$T/fake$_n.log"
-	rm -f "$T/fake$_n.port"
-	"$PY" "$TOP/tests/fake_immich.py" --spec "$T/spec$_n.json" \
-	    --log "$T/fake$_n.log" --port-file "$T/fake$_n.port" "$@" &
-	_PID=$!
-	PIDS="$PIDS $_PID"
-	_PORT=$(wait_file "$T/fake$_n.port")
+	run_server "fake$_n" fake_immich.py --spec "$T/spec$_n.json" "$@"
 	_URL=http://$(fake_host "$@"):$_PORT
 }
 
@@ -385,14 +393,20 @@ tls_certs() {
 		    -addext keyUsage=critical,keyCertSign,cRLSign \
 		    -keyout "$T/tls/$ca.key" -out "$T/tls/$ca.pem" 2>/dev/null
 	done
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-	    -nodes -subj /CN=127.0.0.1 -keyout "$T/tls/server.key" \
-	    -out "$T/tls/server.csr" 2>/dev/null
 	printf '%s\n' 'subjectAltName=IP:127.0.0.1,IP:::1' \
 	    'basicConstraints=CA:FALSE' 'extendedKeyUsage=serverAuth' > "$T/tls/ext"
-	openssl x509 -req -in "$T/tls/server.csr" -CA "$T/tls/ca.pem" \
-	    -CAkey "$T/tls/ca.key" -CAcreateserial -days 2 \
-	    -extfile "$T/tls/ext" -out "$T/tls/server.pem" 2>/dev/null
+	tls_issue server ca "$T/tls/ext" /CN=127.0.0.1
+}
+
+# tls_issue NAME CA EXT SUBJECT: a key and a certificate for SUBJECT,
+# $T/tls/NAME.key and NAME.pem, signed by $T/tls/CA.pem with the
+# extensions in the file EXT.
+tls_issue() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -subj "$4" -keyout "$T/tls/$1.key" -out "$T/tls/$1.csr" 2>/dev/null
+	openssl x509 -req -in "$T/tls/$1.csr" -CA "$T/tls/$2.pem" \
+	    -CAkey "$T/tls/$2.key" -CAcreateserial -days 2 \
+	    -extfile "$3" -out "$T/tls/$1.pem" 2>/dev/null
 }
 
 # tls_client_certs: after tls_certs, client certificates (clientAuth):
@@ -404,12 +418,7 @@ tls_client_certs() {
 	printf '%s\n' 'basicConstraints=CA:FALSE' 'extendedKeyUsage=clientAuth' > "$T/tls/client-ext"
 	for c in client:ca stranger:other-ca; do
 		n=${c%%:*} ca=${c#*:}
-		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		    -nodes -subj "/CN=immich-jobs-proxy test $n" -keyout "$T/tls/$n.key" \
-		    -out "$T/tls/$n.csr" 2>/dev/null
-		openssl x509 -req -in "$T/tls/$n.csr" -CA "$T/tls/$ca.pem" \
-		    -CAkey "$T/tls/$ca.key" -CAcreateserial -days 2 \
-		    -extfile "$T/tls/client-ext" -out "$T/tls/$n.pem" 2>/dev/null
+		tls_issue "$n" "$ca" "$T/tls/client-ext" "/CN=immich-jobs-proxy test $n"
 	done
 	cat "$T/tls/client.pem" "$T/tls/client.key" > "$T/tls/both.pem"
 }
@@ -418,13 +427,8 @@ tls_client_certs() {
 # and forward GET, to loopback only) on a free port; sets PROXY_PORT and
 # PROXY_URL and PROXY_PID.  Requests go to $T/proxy.log.
 proxy_start() {
-	: > "$T/proxy.log"
-	rm -f "$T/proxy.port"
-	"$PY" "$TOP/tests/fake_proxy.py" --log "$T/proxy.log" \
-	    --port-file "$T/proxy.port" "$@" &
-	PROXY_PID=$!
-	PIDS="$PIDS $PROXY_PID"
-	PROXY_PORT=$(wait_file "$T/proxy.port")
+	run_server proxy fake_proxy.py "$@"
+	PROXY_PID=$_PID PROXY_PORT=$_PORT
 	PROXY_URL=http://127.0.0.1:$PROXY_PORT
 }
 
