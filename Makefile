@@ -40,24 +40,45 @@ else
 Q = @
 endif
 
-FRONT_SRC = cgi/main.c cgi/respond.c cgi/cap.c cgi/module.c cgi/shell.c cgi/log.c \
-            cgi/health.c \
-            lib/config.c lib/secrets.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c \
+# The CGI is two programs and a module, each linking what it uses:
+#   immich-jobs           the front: writes a cache hit, else execs the full
+#                         program (cgi/front.c); static where the toolchain
+#                         can link it so (FRONT_LDFLAGS)
+#   immich-jobs-full      every other answer; libc alone (cgi/main.c)
+#   immich-jobs-fetch.so  the call to Immich, with libcurl and json-c,
+#                         loaded by the full program on a miss (cgi/module.h)
+LIBC_SRC  = lib/config.c lib/secrets.c lib/url.c lib/key.c lib/str.c lib/err.c lib/jobs.c \
             lib/history.c lib/render.c lib/cache.c lib/cache_prune.c lib/counts.c \
             lib/deadline.c
+CGI_SRC   = cgi/request.c cgi/answer.c cgi/respond.c cgi/cap.c cgi/sibling.c cgi/log.c
+FRONT_SRC = cgi/front.c $(CGI_SRC) $(LIBC_SRC)
+FULL_SRC  = cgi/main.c cgi/module.c cgi/shell.c cgi/health.c $(CGI_SRC) $(LIBC_SRC)
 FETCH_SRC = lib/upstream.c lib/diagnose.c lib/jobs_parse.c lib/jobs.c lib/secrets.c \
             lib/url.c lib/key.c lib/str.c lib/err.c lib/deadline.c
 LIB_HDR   = $(wildcard lib/*.h cgi/*.h)
 
-all: $(B)/immich-jobs $(B)/immich-jobs-fetch.so
+PROGRAMS  = $(B)/immich-jobs $(B)/immich-jobs-full $(B)/immich-jobs-fetch.so
+
+# -static-pie when this compiler links it (not armhf's, nor a sanitizer's:
+# checks.mk sets it empty): a static front starts without the dynamic
+# loader, which costs more than all of a cache hit's own work.
+ifeq ($(origin FRONT_LDFLAGS),undefined)
+FRONT_LDFLAGS := $(shell printf 'int main(void){return 0;}\n' | \
+                   $(CC) -x c -static-pie -o /dev/null - 2>/dev/null && echo -static-pie)
+endif
+
+all: $(PROGRAMS)
 
 $(B):
 	$(Q)mkdir -p $@
 
-# The CGI front links libc alone; see cgi/module.h.
 $(B)/immich-jobs: $(FRONT_SRC) $(LIB_HDR) | $(B)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(FRONT_SRC) $(LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(FRONT_SRC) $(LDFLAGS) $(FRONT_LDFLAGS)
+
+$(B)/immich-jobs-full: $(FULL_SRC) $(LIB_HDR) | $(B)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(FULL_SRC) $(LDFLAGS)
 
 $(B)/immich-jobs-fetch.so: $(FETCH_SRC) $(LIB_HDR) | $(B)
 	@$(if $(Q),echo "  CC      $@")
@@ -91,6 +112,7 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 cgi/errors/status-*.html $(DESTDIR)$(DATADIR)/errors/
 	install -m 0755 $(B)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs
+	install -m 0755 $(B)/immich-jobs-full $(DESTDIR)$(LIBEXECDIR)/immich-jobs-full
 	install -m 0644 $(B)/immich-jobs-fetch.so $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so
 	sed $(INSTALL_PATHS) lighttpd.conf > $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf
@@ -108,7 +130,8 @@ install: all
 	ln -sf $(LIBEXECDIR)/immich-jobs $(DESTDIR)$(BINDIR)/immich-jobs
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBEXECDIR)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so \
+	rm -f $(DESTDIR)$(LIBEXECDIR)/immich-jobs $(DESTDIR)$(LIBEXECDIR)/immich-jobs-full \
+	      $(DESTDIR)$(LIBEXECDIR)/immich-jobs-fetch.so \
 	      $(DESTDIR)$(SYSCONFDIR)/lighttpd.conf $(DESTDIR)$(BINDIR)/immich-jobs-proxy \
 	      $(DESTDIR)$(BINDIR)/immich-jobs \
 	      $(DESTDIR)$(SYSTEMDUNITDIR)/immich-jobs-proxy.service \

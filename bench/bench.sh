@@ -54,7 +54,8 @@ for tool in wrk valgrind lighttpd curl "$PY"; do
 	command -v "$tool" >/dev/null 2>&1 ||
 	    die "$tool is missing (Debian: apt-get install wrk valgrind lighttpd curl python3)"
 done
-if [ ! -x "$BUILD/immich-jobs" ] || [ ! -f "$BUILD/immich-jobs-fetch.so" ]; then
+if [ ! -x "$BUILD/immich-jobs" ] || [ ! -x "$BUILD/immich-jobs-full" ] ||
+    [ ! -f "$BUILD/immich-jobs-fetch.so" ]; then
 	die "build first: make"
 fi
 
@@ -159,22 +160,24 @@ cgi_env() {
 }
 
 # instructions NAME VAR=value... PROGRAM: median total Ir of RUNS callgrind
-# runs; sets IR_<NAME>.  Each run must answer 200.
+# runs; sets IR_<NAME>.  Each run must answer 200.  A run counts every
+# process it is: the front and, on a miss, the full program it execs.
 instructions() {
 	name=$1; shift
 	note "callgrind $name ($RUNS runs)"
 	r=0
 	: > "$W/ir.$name"
 	while [ $r -lt $RUNS ]; do
-		rm -f "$W/cg.out"
+		rm -f "$W"/cg.out.*
 		cgi_env "$@" timeout 120 valgrind --tool=callgrind \
-		    --trace-children=no --callgrind-out-file="$W/cg.out" \
+		    --trace-children=yes --dump-before=execve \
+		    --callgrind-out-file="$W/cg.out.%p" \
 		    "$PROG" > "$W/cg.stdout" 2> "$W/cg.stderr"
 		grep -q '^Status: 200' "$W/cg.stdout" || {
 			note "$name under callgrind did not answer 200:"
 			head -n 12 "$W/cg.stdout" "$W/cg.stderr" >&2; exit 1; }
-		awk '/^(summary|totals):/ { print $2; exit }' "$W/cg.out" \
-		    >> "$W/ir.$name"
+		awk '/^(summary|totals):/ { n += $2; nextfile } END { print n }' \
+		    "$W"/cg.out.* >> "$W/ir.$name"
 		r=$((r + 1))
 	done
 	eval "IR_$name=$(sort -n "$W/ir.$name" | sed -n "$(((RUNS + 1) / 2))p")"

@@ -16,16 +16,28 @@
 static struct {
 	volatile sig_atomic_t	 answering;	/* the real answer has begun */
 	volatile sig_atomic_t	 extended;	/* the extra second is given */
+	/* Set: the answer is made when the cap strikes (cap_arm_files). */
+	const struct request	*lazy;
+	long			 timeout;
 	char			 out[2048];	/* prepared answer for stdout */
 	size_t			 out_len;
 	char			 log[ERR_MSG_MAX + 64];	/* and for stderr */
 	size_t			 log_len;
 } cap;
 
+static void	prepare(const struct request *, const struct err *);
+static void	files_err(struct err *, long);
+
 static void
 on_hard_cap(int sig)
 {
+	struct err e;
+
 	(void)sig;
+	if (cap.lazy != NULL && !cap.answering) {
+		files_err(&e, cap.timeout);
+		prepare(cap.lazy, &e);
+	}
 	if (cap.answering && !cap.extended) {
 		cap.extended = 1;
 		alarm(1);
@@ -57,17 +69,15 @@ prepare(const struct request *r, const struct err *e)
 	    log_line(cap.log, sizeof(cap.log), "%s", e->msg);
 }
 
-void
-cap_arm(const struct request *r, const struct timespec *started,
-    long timeout, const struct err *e)
+/* The timer, timeout + 0.9 s after started; the answer is set. */
+static void
+arm(const struct timespec *started, long timeout)
 {
 	struct itimerval it = { { 0, 0 }, { 0, 0 } };
 	struct timespec now;
 	struct sigaction sa;
 	long ms;
 
-	setitimer(ITIMER_REAL, &it, NULL);	/* no answer while it changes */
-	prepare(r, e);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_hard_cap;
 	sa.sa_flags = SA_RESTART;
@@ -84,11 +94,23 @@ cap_arm(const struct request *r, const struct timespec *started,
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-/* 1 when the value holds something other than white space. */
-static int
-names_file(const char *v)
+void
+cap_arm(const struct request *r, const struct timespec *started,
+    long timeout, const struct err *e)
 {
-	return v != NULL && v[strspn(v, " \t\r\n")] != '\0';
+	cap_off();	/* no answer while it changes */
+	prepare(r, e);
+	arm(started, timeout);
+}
+
+static void
+files_err(struct err *e, long timeout)
+{
+	err_set(e, 500, 0, "reading the configuration was stopped by the hard "
+	    "cap (IMMICH_JOBS_TIMEOUT + 1 s = %ld s): a file it names "
+	    "(IMMICH_JOBS_API_KEY_FILE, IMMICH_JOBS_CA_FILE, "
+	    "IMMICH_JOBS_CACHE_DIR) may be on a stuck file system (a network "
+	    "mount that hangs)", timeout + 1);
 }
 
 void
@@ -98,19 +120,23 @@ cap_arm_files(const struct request *r, const struct timespec *started,
 	struct err e;
 	long timeout;
 
-	if (!names_file(get("IMMICH_JOBS_API_KEY_FILE")) &&
-	    !names_file(get("IMMICH_JOBS_CA_FILE")))
-		return;
 	/* IMMICH_JOBS_TIMEOUT read as config_load will read it. */
 	if (config_parse_seconds(&timeout, "IMMICH_JOBS_TIMEOUT",
 	    get("IMMICH_JOBS_TIMEOUT"), CONFIG_TIMEOUT_DEFAULT, 1,
 	    CONFIG_TIMEOUT_MAX, &e) != 0)
 		timeout = CONFIG_TIMEOUT_DEFAULT;
-	err_set(&e, 500, 0, "reading the configuration was stopped by the hard "
-	    "cap (IMMICH_JOBS_TIMEOUT + 1 s = %ld s): a file it names "
-	    "(IMMICH_JOBS_API_KEY_FILE, IMMICH_JOBS_CA_FILE) may be on a stuck "
-	    "file system (a network mount that hangs)", timeout + 1);
-	cap_arm(r, started, timeout, &e);
+	cap.lazy = r;
+	cap.timeout = timeout;
+	arm(started, timeout);
+}
+
+void
+cap_off(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	cap.lazy = NULL;
 }
 
 void

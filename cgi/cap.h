@@ -24,13 +24,17 @@ void	cap_arm(const struct request *r, const struct timespec *started,
 	    long timeout, const struct err *e);
 
 /*
- * cap_arm_files - cap_arm for reading the configuration, only when it
- * names a file (IMMICH_JOBS_API_KEY_FILE, IMMICH_JOBS_CA_FILE), which a
- * stuck file system can block: the common case, the key in the
- * environment, spares a cache hit preparing an answer.
+ * cap_arm_files - the cap for reading the configuration and the cache,
+ * whose files a stuck file system can block.  What it answers (500) is
+ * made when it strikes, not now, so a cache hit pays for no answer it
+ * does not give: those steps allocate nothing and write with no stdio
+ * stream, so the handler may.  The next cap_arm replaces it.
  */
 void	cap_arm_files(const struct request *r, const struct timespec *started,
 	    const char *(*get)(const char *));
+
+/* cap_off - no cap: before handing the request to another program. */
+void	cap_off(void);
 
 /* cap_answering - the real answer has begun: the cap must not write one. */
 void	cap_answering(void);

@@ -30,7 +30,7 @@ serve_health(const struct request *r, struct config *c)
 		return respond_error(r, &e, NULL, 1);
 	if (c->cache_ttl > 0 && c->cache_dir[0] != '\0' &&
 	    cache_path(c, path, sizeof(path)) == 0 &&
-	    cache_read(path, cache_id(c), &ent) == 0 &&
+	    cache_read(path, c->id, &ent) == 0 &&
 	    counts_last_failed(&ent) && err_needs_fix(&ent.err)) {
 		/* The request that met it logged it: not every health check. */
 		if (!r->is_cgi)

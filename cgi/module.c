@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "module.h"
+#include "sibling.h"
 
 /*
  * How the module is loaded (make bench measures the miss against a program
@@ -49,21 +50,16 @@ module_error(const char *path, const char *why, struct err *e)
 
 	if (why == NULL)
 		why = "(no reason given)";
-	snprintf(doing, sizeof(doing), "loading %s", MODULE_NAME);
+	snprintf(doing, sizeof(doing), "loading %s", SIBLING_MODULE);
 	if ((fds = err_fd_shortage()) != 0 ||
 	    strstr(why, strerror(EMFILE)) != NULL)
 		err_local(e, fds != 0 ? fds : EMFILE, doing);
 	else if (strstr(why, strerror(ENOMEM)) != NULL ||
 	    strstr(why, "failed to map segment") != NULL)
 		err_local(e, ENOMEM, doing);
-	else if (access(path, F_OK) == -1 && errno == ENOENT)
-		err_set(e, 500, 0, "this installation is incomplete: %s, which "
-		    "calls Immich, is missing beside this program (%s): install "
-		    "both together (make install, or the Docker image)",
-		    MODULE_NAME, path);
 	else
-		err_set(e, 500, 0, "this machine's problem, not Immich's: "
-		    "cannot load %s: %s", MODULE_NAME, why);
+		sibling_missing(path, "calls Immich", access(path, F_OK) == -1 ?
+		    errno : 0, why, e);
 }
 
 upstream_get_fn
@@ -71,23 +67,10 @@ module_load(struct err *e)
 {
 	upstream_get_fn fn;
 	char path[PATH_MAX];
-	ssize_t n;
-	char *slash;
 	void *h;
 
-	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n <= 0) {
-		err_set(e, 500, 0, "cannot find this program's directory: %s",
-		    strerror(errno));
+	if (sibling_path(SIBLING_MODULE, path, sizeof(path), e) != 0)
 		return NULL;
-	}
-	path[n] = '\0';
-	if ((slash = strrchr(path, '/')) == NULL ||
-	    (size_t)(slash + 1 - path) + sizeof(MODULE_NAME) > sizeof(path)) {
-		err_set(e, 500, 0, "cannot find this program's directory");
-		return NULL;
-	}
-	strcpy(slash + 1, MODULE_NAME);
 	if ((h = dlopen(path, DLOPEN_FLAGS)) == NULL ||
 	    (fn = (upstream_get_fn)(uintptr_t)dlsym(h, UPSTREAM_SYMBOL)) ==
 	    NULL) {

@@ -7,11 +7,13 @@
 #define IJP_RESPOND_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "../lib/err.h"
 
-/* The CGI environment, read once (read_request in main.c). */
+/* The CGI environment, read once (read_request). */
 struct request {
+	struct timespec	 started;	/* CLOCK_MONOTONIC */
 	int		 is_cgi;	/* GATEWAY_INTERFACE is set */
 	int		 head;		/* REQUEST_METHOD is HEAD */
 	const char	*method;	/* REQUEST_METHOD */

@@ -87,6 +87,7 @@ for arch in ${DEB_ARCHS:-amd64 arm64 armhf}; do
 	    ./usr/share/man/man8/immich-jobs-proxy.8.gz ./usr/share/man/man8/immich-jobs.8.gz \
 	    ./usr/bin/immich-jobs-proxy ./usr/bin/immich-jobs \
 	    ./usr/libexec/immich-jobs-proxy/immich-jobs \
+	    ./usr/libexec/immich-jobs-proxy/immich-jobs-full \
 	    ./usr/libexec/immich-jobs-proxy/immich-jobs-fetch.so; do
 		check "$arch: ships ${f#.}" grep -qx "$f" "$T/files"
 	done
@@ -97,7 +98,7 @@ for arch in ${DEB_ARCHS:-amd64 arm64 armhf}; do
 	check "$arch: no key file in the package" sh -c "! grep -q 'api-key\$' '$T/files'"
 	rm -rf "$T/x" && dpkg-deb -x "$deb" "$T/x"
 	case $arch in amd64) m=X86-64 ;; arm64) m=AArch64 ;; armhf) m=ARM ;; esac
-	for f in immich-jobs immich-jobs-fetch.so; do
+	for f in immich-jobs immich-jobs-full immich-jobs-fetch.so; do
 		check "$arch: $f is an $m binary" sh -c \
 		    "readelf -h '$T/x/usr/libexec/immich-jobs-proxy/$f' | grep -q 'Machine: *.*$m'"
 	done

@@ -200,6 +200,7 @@ docker run --rm --entrypoint /usr/bin/busybox "$IMAGE" find / -xdev \( -type f -
     > "$T/files" 2>&1
 for f in /usr/sbin/lighttpd /usr/lib/lighttpd/mod_cgi.so /etc/ssl/certs/ca-certificates.crt \
     /usr/local/libexec/immich-jobs-proxy/immich-jobs \
+    /usr/local/libexec/immich-jobs-proxy/immich-jobs-full \
     /usr/local/libexec/immich-jobs-proxy/immich-jobs-fetch.so; do
 	check "image has $f" grep -qx "$f" "$T/files"
 done

@@ -43,10 +43,11 @@ ASAN_LOGS = $(CURDIR)/$(ASAN_B)/san-logs
 asan-build:
 	$(Q)CFLAGS="-O1 -g $(SAN_FLAGS) -DSAN_LOG_DIR='\"$(ASAN_LOGS)\"'" \
 	    LDFLAGS="$(SAN_FLAGS)" $(MAKE) --no-print-directory B=$(ASAN_B) \
-	    CC=$(SAN_CC) \
+	    CC=$(SAN_CC) FRONT_LDFLAGS= \
 	    FRONT_SRC="$(FRONT_SRC) checks/san_options.c" \
+	    FULL_SRC="$(FULL_SRC) checks/san_options.c" \
 	    UNIT_SRC="$(UNIT_SRC) checks/san_options.c" \
-	    $(ASAN_B)/immich-jobs $(ASAN_B)/immich-jobs-fetch.so \
+	    $(patsubst $(B)/%,$(ASAN_B)/%,$(PROGRAMS)) \
 	    $(patsubst $(B)/%,$(ASAN_B)/%,$(UNIT_TESTS))
 
 check-asan: deps fuzz-deps asan-build
@@ -58,9 +59,12 @@ check-asan: deps fuzz-deps asan-build
 # Each process logs to its own file; -q leaves only errors there, so a
 # non-empty file is a failure even when the test did not look at the exit code.
 # Writable by all (sticky): tests run some CGIs as another uid (setpriv).
+# The tests run the full program, which answers hits too: memcheck cannot
+# follow a static front's libc (check-asan runs the front, dynamic).
 check-valgrind: deps fuzz-deps all unit
 	$(Q)rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS) && chmod 1777 $(VG_LOGS)
-	$(Q)CGI_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/cgi.%p" \
+	$(Q)CGI_BIN=$(CURDIR)/$(B)/immich-jobs-full \
+	    CGI_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/cgi.%p" \
 	    UNIT_WRAPPER="$(VALGRIND) --log-file=$(CURDIR)/$(VG_LOGS)/unit.%p" \
 	    TIME_SLACK_MS=$(VG_TIME_SLACK_MS) sh tests/run.sh; rc=$$?; \
 	sh checks/san-logs.sh memcheck $(CURDIR)/$(VG_LOGS) || rc=1; exit $$rc

@@ -122,16 +122,19 @@ fi
 
 # --- build -------------------------------------------------------------------
 # From scratch: make does not see a change of compiler flags.
-rm -rf "$CB/immich-jobs" "$CB/immich-jobs-fetch.so" "$CB/unit"
+rm -rf "$CB/immich-jobs" "$CB/immich-jobs-full" "$CB/immich-jobs-fetch.so" "$CB/unit"
 libdirs=$SR/lib/$triplet:$SR/usr/lib/$triplet
 say "building with $triplet-gcc into $CB"
-$MAKE --no-print-directory B="$CB" CC="$triplet-gcc" \
+# The front dynamic, as the rest: the libraries come from the sysroot
+# through the linker flags below, which a static link would not heed.
+$MAKE --no-print-directory B="$CB" CC="$triplet-gcc" FRONT_LDFLAGS= \
     CFLAGS="-O2 -g -isystem $SR/usr/include -isystem $SR/usr/include/$triplet" \
     LDFLAGS="-L$SR/usr/lib/$triplet -L$SR/lib/$triplet -Wl,-rpath-link,$libdirs -Wl,--disable-new-dtags,-rpath,$libdirs -Wl,--dynamic-linker=$SR/lib/$triplet/$ld" \
     all unit || failed "the build failed"
 # The binaries are ARCH's and qemu runs them: else the suite would prove
 # nothing about ARCH.
-for f in "$CB/immich-jobs" "$CB/immich-jobs-fetch.so" "$CB"/unit/test_*; do
+for f in "$CB/immich-jobs" "$CB/immich-jobs-full" "$CB/immich-jobs-fetch.so" \
+    "$CB"/unit/test_*; do
 	readelf -h "$f" | grep -q "Machine: *$machine\$" ||
 	    failed "$f is not an $ARCH ($machine) binary"
 done

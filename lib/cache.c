@@ -1,5 +1,6 @@
 /* cache.c - the shared result file; see cache.h. */
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,99 +16,60 @@
 #include "cache.h"
 
 #define CACHE_MAGIC	0x494a5043u	/* "IJPC" */
-#define CACHE_VERSION	7u	/* 7: stamps by two clocks, the pipeline's history */
+#define CACHE_VERSION	8u	/* 8: the rendered answers in the entry's file */
 #define HISTORY_MAGIC	0x494a5048u	/* "IJPH" */
-
-static uint64_t
-fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	while (len-- > 0) {
-		h ^= *p++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
 
 uint64_t
 cache_id(const struct config *c)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	long api = (long)c->api;
-
-	/* Each string with its NUL, so "ab"+"c" differs from "a"+"bc". */
-	h = fnv1a(h, c->base_url, strlen(c->base_url) + 1);
-	h = fnv1a(h, c->url_user, strlen(c->url_user) + 1);
-	h = fnv1a(h, c->url_password, strlen(c->url_password) + 1);
-	h = fnv1a(h, c->key, strlen(c->key) + 1);
-	h = fnv1a(h, c->ca_file, strlen(c->ca_file) + 1);
-	h = fnv1a(h, c->client_cert, strlen(c->client_cert) + 1);
-	h = fnv1a(h, c->client_key, strlen(c->client_key) + 1);
-	h = fnv1a(h, c->proxy, strlen(c->proxy) + 1);
-	h = fnv1a(h, c->proxy_user, strlen(c->proxy_user) + 1);
-	h = fnv1a(h, c->proxy_password, strlen(c->proxy_password) + 1);
-	h = fnv1a(h, c->no_proxy, strlen(c->no_proxy) + 1);
-	h = fnv1a(h, &api, sizeof(api));
-	h = fnv1a(h, &c->timeout, sizeof(c->timeout));
-	h = fnv1a(h, &c->connect_timeout, sizeof(c->connect_timeout));
-	h = fnv1a(h, &c->stall_after, sizeof(c->stall_after));
-	return h;
+	return c->id;
 }
 
 int
 cache_path(const struct config *c, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%016llx", c->cache_dir,
-	    (unsigned long long)cache_id(c));
+	return cache_entry_path(c->cache_dir, c->id, buf, size);
+}
+
+int
+cache_entry_path(const char *dir, uint64_t id, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%016llx", dir, (unsigned long long)id);
 
 	return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
 
 /*
- * FNV-1a over 64-bit words rather than bytes: the entry is ~16 KB (room for
- * JOBS_MAX_QUEUES queues) and is summed on every cache hit, where the
- * byte-wise loop cost a quarter of the hit's instructions.
+ * A sum of 64-bit words in four lanes, then the tail bytes: any one
+ * changed word or byte changes it, and at a third of an instruction per
+ * byte a hit can check every byte it writes.  Not a defence against a
+ * planted file: the directory's owner and mode are (check_dir).
  */
-#define SUM_BASIS	0xcbf29ce484222325ull
-
-/* h, continued over len bytes at data. */
 static uint64_t
-words_sum(uint64_t h, const void *data, size_t len)
+sum_bytes(const void *data, size_t len)
 {
 	const unsigned char *p = data;
+	uint64_t lane[4] = { 0, 0, 0, 0 }, w[4], tail = len;
 	size_t i;
-	uint64_t w;
 
 	for (i = 0; i + sizeof(w) <= len; i += sizeof(w)) {
-		memcpy(&w, p + i, sizeof(w));
-		h = (h ^ w) * 0x100000001b3ull;
+		memcpy(w, p + i, sizeof(w));
+		lane[0] += w[0];
+		lane[1] += w[1];
+		lane[2] += w[2];
+		lane[3] += w[3];
 	}
-	return fnv1a(h, p + i, len - i);
-}
-
-/*
- * The header and counts up to the queues, the n queues in use, then the
- * error: not the unused queue slots, which nothing reads, since summing
- * all JOBS_MAX_QUEUES cost a tenth of a cache hit.  n is checked before.
- */
-static uint64_t
-entry_sum(const struct cache_entry *ent)
-{
-	const size_t q0 = offsetof(struct cache_entry, jobs) +
-	    offsetof(struct jobs, q);
-	const size_t e0 = offsetof(struct cache_entry, err);
-
-	uint64_t h = words_sum(SUM_BASIS, ent, q0);
-
-	h = words_sum(h, ent->jobs.q, ent->jobs.n * sizeof(ent->jobs.q[0]));
-	return words_sum(h, &ent->err, offsetof(struct cache_entry, sum) - e0);
+	for (; i < len; i++)
+		tail = (tail << 8 | tail >> 56) ^ p[i];
+	return lane[0] ^ (lane[1] << 16 | lane[1] >> 48) ^
+	    (lane[2] << 32 | lane[2] >> 32) ^ (lane[3] << 48 | lane[3] >> 16) ^
+	    (tail * 0x100000001b3ull);
 }
 
 static uint64_t
 history_sum(const struct history *h)
 {
-	return words_sum(SUM_BASIS, h, offsetof(struct history, sum));
+	return sum_bytes(h, offsetof(struct history, sum));
 }
 
 /* The directory part of path into dir (size bytes); -1 if none fits. */
@@ -156,17 +119,33 @@ make_dir(const char *path)
 }
 
 /*
- * Read the file at path into buf (size bytes at most; *got: how many): 0,
- * or -1 when it is missing, longer, or in a directory cache_write would
- * refuse (an entry there could have been planted).
+ * An entry's file: this head, the entry, then the answers rendered from
+ * its good counts when they were fetched, the JSON then the Prometheus
+ * text (none after a failed call).  One sum covers every byte, and every
+ * reader checks it, a hit too: a file is used whole or not at all.
+ */
+struct cache_head {
+	uint32_t	magic;		/* CACHE_MAGIC */
+	uint32_t	version;	/* CACHE_VERSION */
+	uint64_t	id;		/* the configuration's */
+	struct stamp	ok_at;		/* the entry's, for a hit */
+	uint64_t	len[2];		/* bytes of the answers: JSON, text */
+	uint64_t	sum;		/* of the head above and all after it */
+};
+#define ENTRY_AT	sizeof(struct cache_head)
+#define ANSWERS_AT	(ENTRY_AT + sizeof(struct cache_entry))
+
+/*
+ * The file at path mapped read-only (*map, *size): 0, or -1 when it is
+ * missing, empty or larger than an entry can be, or in a directory
+ * cache_write would refuse (an entry there could have been planted).
  */
 static int
-read_upto(const char *path, void *buf, size_t size, size_t *got)
+map_file(const char *path, unsigned char **map, size_t *size)
 {
 	char dir[CONFIG_PATH_MAX];
 	struct stat st;
-	ssize_t n;
-	char extra;
+	void *m;
 	int fd;
 
 	/* O_NONBLOCK: a FIFO put in the entry's place must not hang us. */
@@ -174,42 +153,92 @@ read_upto(const char *path, void *buf, size_t size, size_t *got)
 	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NONBLOCK)) == -1)
 		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -1;
-	}
-	do
-		n = read(fd, buf, size);
-	while (n == -1 && errno == EINTR);
-	/* A longer file is not ours either. */
-	if (n == (ssize_t)size && read(fd, &extra, 1) != 0)
-		n = -1;
+	m = MAP_FAILED;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size <= (off_t)(ANSWERS_AT + 2 * CACHE_OUT_MAX))
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+		    0);
 	close(fd);
-	*got = n < 0 ? 0 : (size_t)n;
-	return n < 0 ? -1 : 0;
+	if (m == MAP_FAILED)
+		return -1;
+	*map = m;
+	*size = (size_t)st.st_size;
+	return 0;
 }
 
-/* read_upto, of exactly size bytes. */
-static int
-read_exact(const char *path, void *buf, size_t size)
+/* The sum of an entry's file of size bytes at p, but its own. */
+static uint64_t
+file_sum(const unsigned char *p, size_t size)
 {
-	size_t got;
+	return sum_bytes(p, offsetof(struct cache_head, sum)) ^
+	    sum_bytes(p + ENTRY_AT, size - ENTRY_AT) * 0x9e3779b97f4a7c15ull;
+}
 
-	return read_upto(path, buf, size, &got) == 0 && got == size ? 0 : -1;
+/* The checked head of a mapped entry file for id, or NULL. */
+static const struct cache_head *
+head_of(const unsigned char *map, size_t size, uint64_t id)
+{
+	const struct cache_head *h = (const void *)map; /* page-aligned */
+
+	if (size < ANSWERS_AT || h->magic != CACHE_MAGIC ||
+	    h->version != CACHE_VERSION || h->id != id ||
+	    h->len[0] > CACHE_OUT_MAX || h->len[1] > CACHE_OUT_MAX ||
+	    size != ANSWERS_AT + h->len[0] + h->len[1] ||
+	    h->sum != file_sum(map, size))
+		return NULL;
+	return h;
 }
 
 int
 cache_read(const char *path, uint64_t id, struct cache_entry *ent)
 {
-	if (read_exact(path, ent, sizeof(*ent)) == -1 ||
-	    ent->magic != CACHE_MAGIC ||
-	    ent->version != CACHE_VERSION || ent->id != id ||
-	    ent->jobs.n > JOBS_MAX_QUEUES || ent->sum != entry_sum(ent))
+	unsigned char *map;
+	size_t size;
+	int rc = -1;
+
+	if (map_file(path, &map, &size) == -1)
+		return -1;
+	if (head_of(map, size, id) != NULL) {
+		memcpy(ent, map + ENTRY_AT, sizeof(*ent));
+		rc = ent->jobs.n <= JOBS_MAX_QUEUES ? 0 : -1;
+	}
+	munmap(map, size);
+	if (rc == -1)
 		return -1;
 	/* Strings come back NUL-terminated whatever the file held. */
 	for (size_t i = 0; i < ent->jobs.n; i++)
 		ent->jobs.q[i].name[JOBS_NAME_MAX - 1] = '\0';
 	ent->err.msg[ERR_MSG_MAX - 1] = '\0';
+	return 0;
+}
+
+int
+cache_answers(const char *path, uint64_t id, int which, struct stamp *ok_at,
+    struct cache_out *o)
+{
+	static unsigned char *map;	/* the last call's */
+	static size_t size;
+	const struct cache_head *h;
+	const unsigned char *p;
+
+	if (map != NULL)
+		munmap(map, size);
+	map = NULL;
+	if (map_file(path, &map, &size) == -1) {
+		map = NULL;
+		return -1;
+	}
+	if ((h = head_of(map, size, id)) == NULL)
+		return -1;
+	if (((which & CACHE_JSON) && h->len[0] == 0) ||
+	    ((which & CACHE_PROM) && h->len[1] == 0))
+		return -1;
+	p = map + ANSWERS_AT;
+	*ok_at = h->ok_at;
+	o->json = (const char *)p;
+	o->json_len = h->len[0];
+	o->prom = (const char *)p + h->len[0];
+	o->prom_len = h->len[1];
 	return 0;
 }
 
@@ -229,11 +258,17 @@ int
 cache_history_read(const char *path, uint64_t id, struct history *h)
 {
 	char hist[CONFIG_PATH_MAX];
+	unsigned char *map;
+	size_t size;
 	uint32_t k;
 
 	if (path_with(hist, path, ".hist") == -1 ||
-	    read_exact(hist, h, sizeof(*h)) == -1 ||
-	    h->magic != HISTORY_MAGIC || h->version != CACHE_VERSION ||
+	    map_file(hist, &map, &size) == -1)
+		return -1;
+	if (size == sizeof(*h))
+		memcpy(h, map, sizeof(*h));
+	munmap(map, size);
+	if (size != sizeof(*h) || h->magic != HISTORY_MAGIC || h->version != CACHE_VERSION ||
 	    h->id != id || h->sum != history_sum(h) ||
 	    h->nq > JOBS_MAX_QUEUES || h->ns > HISTORY_SAMPLES)
 		return -1;
@@ -317,13 +352,40 @@ fail:
 }
 
 int
-cache_write(const char *path, uint64_t id, struct cache_entry *ent)
+cache_write(const char *path, uint64_t id, const struct cache_entry *ent,
+    const struct cache_out *o)
 {
-	ent->magic = CACHE_MAGIC;
-	ent->version = CACHE_VERSION;
-	ent->id = id;
-	ent->sum = entry_sum(ent);
-	return write_atomic(path, ent, sizeof(*ent));
+	static const struct cache_out none = { "", "", 0, 0 };
+	struct cache_head h;
+	unsigned char *buf;
+	int rc, saved;
+
+	if (o == NULL)
+		o = &none;
+	if (o->json_len > CACHE_OUT_MAX || o->prom_len > CACHE_OUT_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	memset(&h, 0, sizeof(h));
+	h.magic = CACHE_MAGIC;
+	h.version = CACHE_VERSION;
+	h.id = id;
+	h.ok_at = ent->ok_at;
+	h.len[0] = o->json_len;
+	h.len[1] = o->prom_len;
+	if ((buf = malloc(ANSWERS_AT + o->json_len + o->prom_len)) == NULL)
+		return -1;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + ENTRY_AT, ent, sizeof(*ent));
+	memcpy(buf + ANSWERS_AT, o->json, o->json_len);
+	memcpy(buf + ANSWERS_AT + o->json_len, o->prom, o->prom_len);
+	h.sum = file_sum(buf, ANSWERS_AT + o->json_len + o->prom_len);
+	memcpy(buf + offsetof(struct cache_head, sum), &h.sum, sizeof(h.sum));
+	rc = write_atomic(path, buf, ANSWERS_AT + o->json_len + o->prom_len);
+	saved = errno;
+	free(buf);
+	errno = saved;
+	return rc;
 }
 
 int
@@ -450,77 +512,4 @@ cache_unlock(int fd)
 		flock(fd, LOCK_UN);
 		close(fd);
 	}
-}
-
-/* The rendered answers' file: this header, then the JSON, then the text. */
-struct out_head {
-	uint32_t	magic;		/* OUT_MAGIC */
-	uint32_t	version;	/* CACHE_VERSION */
-	uint64_t	id;		/* cache_id() of the configuration */
-	uint64_t	tag;		/* the entry's sum they were rendered from */
-	uint64_t	json_len, prom_len;
-	uint64_t	sum;		/* of the header above and the bytes */
-};
-#define OUT_MAGIC	0x494a504fu	/* "IJPO" */
-
-static uint64_t
-out_sum(const struct out_head *h, const char *bytes)
-{
-	uint64_t s = words_sum(SUM_BASIS, h, offsetof(struct out_head, sum));
-
-	return words_sum(s, bytes, h->json_len + h->prom_len);
-}
-
-int
-cache_out_write(const char *path, uint64_t id, uint64_t tag,
-    const struct cache_out *o)
-{
-	static char buf[sizeof(struct out_head) + CACHE_OUT_MAX];
-	struct out_head h;
-	char out[CONFIG_PATH_MAX];
-
-	if (o->json_len + o->prom_len > CACHE_OUT_MAX) {
-		errno = EFBIG;
-		return -1;
-	}
-	memset(&h, 0, sizeof(h));
-	h.magic = OUT_MAGIC;
-	h.version = CACHE_VERSION;
-	h.id = id;
-	h.tag = tag;
-	h.json_len = o->json_len;
-	h.prom_len = o->prom_len;
-	memcpy(buf + sizeof(h), o->json, o->json_len);
-	memcpy(buf + sizeof(h) + o->json_len, o->prom, o->prom_len);
-	h.sum = out_sum(&h, buf + sizeof(h));
-	memcpy(buf, &h, sizeof(h));
-	if (path_with(out, path, ".out") == -1)
-		return -1;
-	return write_atomic(out, buf, sizeof(h) + o->json_len + o->prom_len);
-}
-
-int
-cache_out_read(const char *path, uint64_t id, uint64_t tag,
-    struct cache_out *o)
-{
-	static char buf[sizeof(struct out_head) + CACHE_OUT_MAX];
-	struct out_head h;
-	char out[CONFIG_PATH_MAX];
-	size_t got;
-
-	if (path_with(out, path, ".out") == -1 ||
-	    read_upto(out, buf, sizeof(buf), &got) == -1 || got < sizeof(h))
-		return -1;
-	memcpy(&h, buf, sizeof(h));
-	if (h.magic != OUT_MAGIC || h.version != CACHE_VERSION ||
-	    h.id != id || h.tag != tag || h.json_len > CACHE_OUT_MAX ||
-	    h.prom_len > CACHE_OUT_MAX - h.json_len ||
-	    got != sizeof(h) + h.json_len + h.prom_len ||
-	    h.sum != out_sum(&h, buf + sizeof(h)))
-		return -1;
-	o->json = buf + sizeof(h);
-	o->json_len = h.json_len;
-	o->prom = o->json + h.json_len;
-	o->prom_len = h.prom_len;
-	return 0;
 }

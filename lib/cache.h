@@ -3,12 +3,13 @@
  * process through one file per configuration.  Needs only libc.
  *
  * The entry holds parsed counts (struct jobs, with the progress worked out
- * from the history of fetches) and the last error, never the key nor raw
- * upstream bytes; the history lives in a second file beside it, read and
- * written only by the process that calls Immich.  It is written whole to a temporary file and
- * renamed into place, so readers see the old entry or the new one.  A file
- * of the wrong size, magic, version, configuration or checksum is ignored
- * (and later replaced), never served.  A lock file beside it (flock) lets
+ * from the history of fetches), the last error and the answers rendered
+ * from the counts, never the key nor raw upstream bytes; the history lives
+ * in a second file beside it, read and written only by the process that
+ * calls Immich.  Files are written whole to a temporary file and renamed
+ * into place, so readers see the old entry or the new one.  A file of the
+ * wrong size, magic, version, configuration or checksum is ignored (and
+ * later replaced), never served.  A lock file beside it (flock) lets
  * one process call Immich while the others wait for its result.
  */
 #ifndef IJP_CACHE_H
@@ -23,32 +24,22 @@
 #include "jobs.h"
 
 struct cache_entry {
-	uint32_t	magic;		/* CACHE_MAGIC */
-	uint32_t	version;	/* CACHE_VERSION */
-	uint64_t	id;		/* cache_id() of the configuration */
 	struct stamp	ok_at;		/* when Immich gave jobs; wall 0 = none */
 	struct stamp	err_at;		/* when it failed with err; wall 0 = none */
 	struct jobs	jobs;		/* last good counts */
 	struct err	err;		/* last failure, if err_at.wall != 0 */
-	uint64_t	sum;		/* checksum of everything above */
 };
 
-/*
- * cache_id - a 64-bit FNV-1a hash of everything that decides the answer:
- * base_url, IMMICH_URL's user and password, key, api, ca_file, the client
- * certificate and key files, the proxy (with its user and password) and
- * no_proxy, timeout, connect_timeout, stall_after.  Two configurations
- * that differ in any of these get different entries; the key and passwords
- * only enter through the hash, which cannot give them back.
- */
+/* cache_id - the configuration's id, which names its entry: c->id. */
 uint64_t cache_id(const struct config *c);
 
 /*
- * cache_path - the entry's file name, "<cache_dir>/<id in hex>", into buf
- * (size bytes; CONFIG_PATH_MAX always fits a cache_dir config_load
- * accepted, with room for ".lock", ".tmp" and ".hist.tmp").  Returns 0, or -1 when it
- * does not fit.
+ * cache_entry_path - the entry's file name, "<dir>/<id in hex>", into buf
+ * (size bytes; CONFIG_PATH_MAX always fits a cache directory config_load
+ * accepted, with room for ".lock", ".tmp" and ".hist.tmp").  Returns 0,
+ * or -1 when it does not fit.  cache_path - the same for c.
  */
+int	cache_entry_path(const char *dir, uint64_t id, char *buf, size_t size);
 int	cache_path(const struct config *c, char *buf, size_t size);
 
 /*
@@ -60,15 +51,40 @@ int	cache_path(const struct config *c, char *buf, size_t size);
 int	cache_read(const char *path, uint64_t id, struct cache_entry *ent);
 
 /*
- * cache_write - set ent's magic, version, id and checksum and store it at
- * path atomically ("<path>.tmp" in the same directory, fsync-free write,
- * rename); call it holding cache_lock.  Creates the directory (mode 0700)
- * if missing; refuses (EPERM) a directory that is a link, not a directory,
- * not ours, or writable by group or others.  Returns 0, or -1 with errno
- * set (EPERM, ENAMETOOLONG, or what open/write/rename set); a failed write
- * leaves the old entry.
+ * The answers rendered from an entry's good counts when they were fetched
+ * (render once per fetch): the JSON body and the Prometheus text up to its
+ * scrape duration, which each scrape adds.
  */
-int	cache_write(const char *path, uint64_t id, struct cache_entry *ent);
+#define CACHE_OUT_MAX	(512 * 1024)	/* bytes of each; more: not kept */
+#define CACHE_JSON	1
+#define CACHE_PROM	2
+struct cache_out {
+	const char	*json, *prom;
+	size_t		 json_len, prom_len;
+};
+
+/*
+ * cache_write - store ent for id at path atomically ("<path>.tmp" in the
+ * same directory, fsync-free write, rename), with o, the answers rendered
+ * from its counts (NULL: none, as after a failed call); call it holding
+ * cache_lock.  Creates the directory
+ * (mode 0700) if missing; refuses (EPERM) a directory that is a link, not
+ * a directory, not ours, or writable by group or others.  Returns 0, or
+ * -1 with errno set (EPERM, ENAMETOOLONG, EFBIG, or what open/write/rename
+ * set); a failed write leaves the old entry.
+ */
+int	cache_write(const char *path, uint64_t id,
+	    const struct cache_entry *ent, const struct cache_out *o);
+
+/*
+ * cache_answers - the answers stored with the entry at path for id, into
+ * o, with the entry's ok_at: which (CACHE_JSON, CACHE_PROM or both) must
+ * be there, and the file whole (every byte is checked).  o points into a mapping of the file, valid until
+ * the next call.  Returns 0, or -1 as cache_read, or when they are not
+ * there: the caller reads the entry.
+ */
+int	cache_answers(const char *path, uint64_t id, int which,
+	    struct stamp *ok_at, struct cache_out *o);
 
 /*
  * cache_lock - take the exclusive lock that guards calls to Immich for the
@@ -137,35 +153,6 @@ void	cache_note_written(int lock);
  * entry (1) or died before writing it (0).
  */
 int	cache_write_failed_since(int lock, const struct timespec *t);
-
-/*
- * The answers rendered from an entry's good counts when they were fetched
- * (render once per fetch): the JSON body and the Prometheus text up to its
- * scrape duration, which each scrape adds.  Kept at "<path>.out" and tied
- * to the entry by its sum (tag), so a hit writes bytes, not a rendering.
- */
-#define CACHE_OUT_MAX	(512 * 1024)	/* bytes of both; more: not kept */
-struct cache_out {
-	const char	*json, *prom;
-	size_t		 json_len, prom_len;
-};
-
-/*
- * cache_out_write - store o beside the entry at path, as cache_write does;
- * call it holding cache_lock.  Returns 0, or -1 with errno set (EFBIG over
- * CACHE_OUT_MAX).
- */
-int	cache_out_write(const char *path, uint64_t id, uint64_t tag,
-	    const struct cache_out *o);
-
-/*
- * cache_out_read - the answers stored for the entry at path whose sum is
- * tag into o, pointing into a buffer of cache.c's valid until the next
- * call.  Returns 0, or -1 when there are none, or not whole, or not for
- * this entry: the caller renders them.
- */
-int	cache_out_read(const char *path, uint64_t id, uint64_t tag,
-	    struct cache_out *o);
 
 /* cache_unlock - release and close a lock from cache_lock. */
 void	cache_unlock(int fd);

@@ -13,7 +13,10 @@
 
 #define ID_LEN	16		/* hex digits of an entry's name */
 
-/* The files of one entry: "<id>" and these suffixes. */
+/*
+ * The files of one entry: "<id>" and these suffixes (".out" and
+ * ".out.tmp": the answers, kept apart by versions before 8).
+ */
 static const char *const suffixes[] = {
 	"", ".hist", ".out", ".tmp", ".hist.tmp", ".out.tmp",
 	".lock"		/* the lock last */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "key.h"
 #include "str.h"
 
 #define KEY_FILE_MAX	4096	/* bytes read from IMMICH_JOBS_API_KEY_FILE */
@@ -49,45 +50,45 @@ static int load_no_proxy(struct config *, const struct config_setting *,
  */
 const struct config_setting config_settings[] = {
 	{ "IMMICH_URL", "", "http[s]://host[:port], required",
-	    "Immich's base address", load_url, 0, 0, 0, 0 },
+	    "Immich's base address", load_url, 0, 0, 0, 0, 0 },
 	{ "IMMICH_JOBS_API_KEY", "", "letters, digits",
 	    "an Immich API key with job.read or queue.read", load_key, 0, 0, 0,
-	    0 },
+	    0, 0 },
 	{ "IMMICH_JOBS_API_KEY_FILE", "", "path",
-	    "a file holding the key, instead", NULL, 0, 0, 0, 0 },
+	    "a file holding the key, instead", NULL, 0, 0, 0, 0, 0 },
 	{ "IMMICH_JOBS_TIMEOUT", "10", "1-60",
 	    "seconds for the whole exchange with Immich", load_seconds,
-	    F(timeout), CONFIG_TIMEOUT_DEFAULT, 1, CONFIG_TIMEOUT_MAX },
+	    F(timeout), CONFIG_TIMEOUT_DEFAULT, 1, CONFIG_TIMEOUT_MAX, 0 },
 	{ "IMMICH_JOBS_CONNECT_TIMEOUT", "3", "1-60",
 	    "seconds for connecting, at most the timeout",
-	    load_connect_timeout, F(connect_timeout), 3, 1, 60 },
+	    load_connect_timeout, F(connect_timeout), 3, 1, 60, 0 },
 	{ "IMMICH_JOBS_CA_FILE", "", "path",
 	    "PEM CA certificates to trust Immich's", load_ca, F(ca_file), 0, 0,
-	    0 },
+	    0, 0 },
 	{ "IMMICH_JOBS_CLIENT_CERT", "", "path",
 	    "PEM TLS client certificate, for mutual TLS", load_client_file,
-	    F(client_cert), 0, 0, 0 },
+	    F(client_cert), 0, 0, 0, 0 },
 	{ "IMMICH_JOBS_CLIENT_KEY", "", "path",
 	    "its PEM private key, if not in the certificate's file",
-	    load_client_file, F(client_key), 0, 0, 0 },
+	    load_client_file, F(client_key), 0, 0, 0, 0 },
 	{ "IMMICH_JOBS_PROXY", "", "http[s]:// or socks5[h]://host:port",
-	    "the proxy to reach Immich through", load_proxy, 0, 0, 0, 0 },
+	    "the proxy to reach Immich through", load_proxy, 0, 0, 0, 0, 0 },
 	{ "IMMICH_JOBS_NO_PROXY", "", "host,.domain,...",
-	    "hosts reached without the proxy", load_no_proxy, 0, 0, 0, 0 },
+	    "hosts reached without the proxy", load_no_proxy, 0, 0, 0, 0, 0 },
 	{ "IMMICH_JOBS_API", "auto", "auto, jobs, queues",
-	    "which Immich endpoint", load_api, 0, 0, 0, 0 },
+	    "which Immich endpoint", load_api, 0, 0, 0, 0, 0 },
 	{ "IMMICH_JOBS_CACHE_TTL", "5", "0-86400",
 	    "seconds an answer is reused, 0 = no cache", load_seconds,
-	    F(cache_ttl), 5, 0, 86400 },
+	    F(cache_ttl), 5, 0, 86400, 1 },
 	{ "IMMICH_JOBS_STALE_TTL", "60", "0-86400",
 	    "seconds old counts may stand in while Immich fails",
-	    load_seconds, F(stale_ttl), 60, 0, 86400 },
+	    load_seconds, F(stale_ttl), 60, 0, 86400, 1 },
 	{ "IMMICH_JOBS_STALL_AFTER", "300", "10-86400",
 	    "seconds waiting, none active, before \"stalled\"", load_seconds,
-	    F(stall_after), 300, 10, 86400 },
+	    F(stall_after), 300, 10, 86400, 0 },
 	{ "IMMICH_JOBS_CACHE_DIR", "", "absolute path",
-	    "where the cache lives", load_cache_dir, 0, 0, 0, 0 },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
+	    "where the cache lives", load_cache_dir, 0, 0, 0, 0, 1 },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
 static const char *const url_schemes[] = { "http://", "https://", NULL };
@@ -376,9 +377,9 @@ load_no_proxy(struct config *c, const struct config_setting *s,
 	return 0;
 }
 
-/* The directory, from the first variable of the three that is set. */
+/* The directory into dir, from the first variable of the three that is set. */
 static int
-cache_dir_from(struct config *c, config_getenv_fn get, const char **from)
+cache_dir_from(char *dir, config_getenv_fn get, const char **from)
 {
 	char buf[CONFIG_PATH_MAX];
 	const char *v;
@@ -393,17 +394,34 @@ cache_dir_from(struct config *c, config_getenv_fn get, const char **from)
 	 * private directory.
 	 */
 	if ((v = value(get, *from, buf, sizeof(buf), &too_long)) != NULL)
-		return too_long ? -1 : snprintf(c->cache_dir,
-		    sizeof(c->cache_dir), "%s", v);
+		return too_long ? -1 : snprintf(dir, CONFIG_PATH_MAX, "%s", v);
 	*from = "RUNTIME_DIRECTORY";
 	if ((v = value(get, *from, buf, sizeof(buf), &too_long)) != NULL)
-		return too_long ? -1 : snprintf(c->cache_dir,
-		    sizeof(c->cache_dir), "%.*s", (int)strcspn(v, ":"), v);
+		return too_long ? -1 : snprintf(dir, CONFIG_PATH_MAX, "%.*s",
+		    (int)strcspn(v, ":"), v);
 	*from = "XDG_RUNTIME_DIR";
 	if ((v = value(get, *from, buf, sizeof(buf), &too_long)) != NULL)
-		return too_long ? -1 : snprintf(c->cache_dir,
-		    sizeof(c->cache_dir), "%s/immich-jobs-proxy", v);
-	c->cache_dir[0] = '\0';
+		return too_long ? -1 : snprintf(dir, CONFIG_PATH_MAX,
+		    "%s/immich-jobs-proxy", v);
+	dir[0] = '\0';
+	return 0;
+}
+
+/* The cache directory into dir (CONFIG_PATH_MAX bytes), "" for none. */
+static int
+cache_dir(char *dir, config_getenv_fn get, struct err *e)
+{
+	const char *from = "IMMICH_JOBS_CACHE_DIR";
+	int n = cache_dir_from(dir, get, &from);
+
+	if (n == 0)
+		return 0;
+	/* Room for "/<16 hex digits>.hist.tmp" after it: see cache_path. */
+	if (n < 0 || n >= CONFIG_PATH_MAX - 32)
+		return err_set(e, 500, 0, "%s is too long a path", from);
+	/* A relative cache directory would depend on the CGI's cwd. */
+	if (dir[0] != '/')
+		return err_set(e, 500, 0, "%s must be an absolute path", from);
 	return 0;
 }
 
@@ -411,18 +429,8 @@ static int
 load_cache_dir(struct config *c, const struct config_setting *s,
     config_getenv_fn get, struct err *e)
 {
-	const char *from = s->name;
-	int n = cache_dir_from(c, get, &from);
-
-	if (n == 0)
-		return 0;
-	/* Room for "/<16 hex digits>.lock" after it: see cache_path. */
-	if (n < 0 || (size_t)n >= sizeof(c->cache_dir) - 32)
-		return err_set(e, 500, 0, "%s is too long a path", from);
-	/* A relative cache directory would depend on the CGI's cwd. */
-	if (c->cache_dir[0] != '/')
-		return err_set(e, 500, 0, "%s must be an absolute path", from);
-	return 0;
+	(void)s;
+	return cache_dir(c->cache_dir, get, e);
 }
 
 static int
@@ -477,6 +485,71 @@ add_problem(struct err *all, const struct err *one)
 		err_set(all, 500, 0, "%s; %s", all->msg, one->msg);
 }
 
+/*
+ * The id of the settings get returns (config_quick); -1 when the key
+ * file cannot be read.  Each value goes in with its NUL, so "ab" then "c"
+ * differs from "a" then "bc".
+ */
+static int
+settings_id(config_getenv_fn get, uint64_t *id)
+{
+	char buf[CONFIG_URL_MAX], key[KEY_FILE_MAX + 1];
+	static struct config url;	/* ~16 KB: not on the stack */
+	const struct config_setting *s;
+	unsigned long long h = STR_HASH_BASIS;
+	const char *v;
+	struct err e;
+	size_t len;
+	int too_long;
+
+	for (s = config_settings; s->name != NULL; s++) {
+		if (s->keeping)
+			continue;
+		v = value(get, s->name, buf, sizeof(buf), &too_long);
+		/* One Immich however its address is written ("/api", "/"). */
+		if (v != NULL && s->load == load_url &&
+		    config_parse_url(&url, v, &e) == 0)
+			v = url.base_url;
+		h = v != NULL ? str_hash(h, v, strlen(v) + 1) : str_hash(h, "", 1);
+		if (v == url.base_url)
+			h = str_hash(str_hash(h, url.url_user,
+			    strlen(url.url_user) + 1), url.url_password,
+			    strlen(url.url_password) + 1);
+	}
+	if ((v = value(get, "IMMICH_JOBS_API_KEY_FILE", buf, sizeof(buf),
+	    &too_long)) != NULL) {
+		if (too_long || key_file_read(v, "IMMICH_JOBS_API_KEY_FILE",
+		    "the key", key, sizeof(key), &len, &e) != 0)
+			return -1;
+		h = str_hash(h, key, len);
+		explicit_bzero(key, sizeof(key));
+	}
+	explicit_bzero(url.url_password, sizeof(url.url_password));
+	*id = (uint64_t)h;
+	return 0;
+}
+
+int
+config_quick(config_getenv_fn get, struct config_quick *q)
+{
+	const struct config_setting *s;
+	struct err e;
+	long v;
+
+	/* A keeping setting config_load refuses has its error said there. */
+	for (s = config_settings; s->name != NULL; s++)
+		if (s->keeping && s->off != 0 && config_parse_seconds(&v,
+		    s->name, get(s->name), s->dflt, s->min, s->max, &e) != 0)
+			return -1;
+		else if (s->keeping && s->off == offsetof(struct config,
+		    cache_ttl))
+			q->cache_ttl = v;
+	if (q->cache_ttl == 0 || cache_dir(q->cache_dir, get, &e) != 0 ||
+	    q->cache_dir[0] == '\0')
+		return -1;
+	return settings_id(get, &q->id);
+}
+
 static void
 wipe(struct config *c)
 {
@@ -501,6 +574,8 @@ config_load(struct config *c, config_getenv_fn get, struct err *e)
 		if (s->load != NULL && s->load(c, s, get, &one) != 0)
 			add_problem(&all, &one);
 	}
+	if (all.status == 0 && settings_id(get, &c->id) != 0)
+		err_set(&all, 500, 0, "the key file changed while it was read");
 	if (all.status != 0) {
 		wipe(c);
 		*e = all;

@@ -11,6 +11,8 @@
 #ifndef IJP_CONFIG_H
 #define IJP_CONFIG_H
 
+#include <stdint.h>
+
 #include "err.h"
 #include "key.h"
 #include "url.h"
@@ -52,6 +54,7 @@ struct config {
 	char		 proxy_password[CONFIG_URL_MAX]; /* secret */
 	int		 proxy_has_userinfo;
 	char		 no_proxy[CONFIG_URL_MAX]; /* hosts that skip the proxy */
+	uint64_t	 id;		/* config_quick's id: names the cache entry */
 };
 
 /* Looks a variable up by name; returns NULL when unset.  getenv fits. */
@@ -74,6 +77,12 @@ struct config_setting {
 			    config_getenv_fn, struct err *);
 	size_t		 off;		/* the member of struct config it fills */
 	long		 dflt, min, max; /* whole seconds: default and range */
+	/*
+	 * 1 when it says where or how long answers are kept, not what they
+	 * are: left out of the configuration's id, so entries outlive a
+	 * change of TTL.
+	 */
+	int		 keeping;
 };
 
 extern const struct config_setting config_settings[];
@@ -93,6 +102,28 @@ extern const struct config_setting config_settings[];
  * allocated.
  */
 int	config_load(struct config *c, config_getenv_fn get, struct err *e);
+
+/*
+ * What a cache hit needs, read without parsing the whole configuration:
+ * a hit must cost little more than starting a program.
+ */
+struct config_quick {
+	uint64_t	 id;		/* of the raw settings that decide answers */
+	long		 cache_ttl;	/* as config_load reads it */
+	char		 cache_dir[CONFIG_PATH_MAX];	/* as config_load reads it */
+};
+
+/*
+ * config_quick - the id of the settings get returns: a hash of the
+ * trimmed value of each setting but the keeping ones, and of the key
+ * file's bytes when one is named, so a key rotated in its file is a new
+ * configuration.  config_load sets c->id to the same.  Returns 0, or -1
+ * when no cached answer can be looked up: no cache, or a keeping setting
+ * or the key file config_load would refuse (it then says why).  An entry
+ * exists only for settings config_load accepted: those that hash to its
+ * id.
+ */
+int	config_quick(config_getenv_fn get, struct config_quick *q);
 
 /*
  * config_seen - 1 when get returns any of the service's variables at all

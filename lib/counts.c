@@ -10,19 +10,7 @@
 
 #include "counts.h"
 #include "render.h"
-
-/*
- * Copy the n queues in use, not the whole struct jobs (~16 KB, room for
- * JOBS_MAX_QUEUES): this runs on every cache hit.
- */
-static void
-copy_jobs(struct jobs *dst, const struct jobs *src)
-{
-	dst->n = src->n;
-	dst->total_progress = src->total_progress;
-	dst->omitted = src->omitted;
-	memcpy(dst->q, src->q, src->n * sizeof(src->q[0]));
-}
+#include "str.h"
 
 /*
  * Which boot this is, as a nonzero hash of the kernel's boot id; 0 when
@@ -32,8 +20,8 @@ static uint64_t
 boot_id(void)
 {
 	char id[64];
-	uint64_t h = 0xcbf29ce484222325ull;
-	ssize_t n, i;
+	uint64_t h;
+	ssize_t n;
 	int fd;
 
 	if ((fd = open("/proc/sys/kernel/random/boot_id",
@@ -43,8 +31,7 @@ boot_id(void)
 	close(fd);
 	if (n <= 0)
 		return 0;
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)id[i]) * 0x100000001b3ull;
+	h = str_hash(STR_HASH_BASIS, id, (size_t)n);
 	return h != 0 ? h : 1;
 }
 
@@ -98,7 +85,7 @@ from_entry(const struct cache_entry *ent, const struct stamp *now,
 	out->age = (long)age;
 	out->fetched = now->wall - age;
 	if (!err_newer) {
-		copy_jobs(&out->jobs, &ent->jobs);
+		out->jobs = ent->jobs;
 		out->source = COUNTS_HIT;
 		return 0;
 	}
@@ -154,7 +141,7 @@ stale_or_error(const struct config *c, const struct cache_entry *ent,
 	/* Stale counts stand in for Immich's failure, not for this machine's. */
 	if (!err_is_local(&out->err) && !must_fix(&out->err) && ent != NULL &&
 	    ent->ok_at.wall != 0 && age >= 0 && age <= c->stale_ttl) {
-		copy_jobs(&out->jobs, &ent->jobs);
+		out->jobs = ent->jobs;
 		forget_eta(&out->jobs);
 		out->source = COUNTS_STALE;
 		out->age = (long)age;
@@ -328,8 +315,8 @@ use_entry(struct fetch *f, int *rc)
 	if (!f->have)
 		memset(&f->ent, 0, sizeof(f->ent));
 	else if ((r = from_entry(&f->ent, &now, f->c->cache_ttl, f->out)) >= 0) {
-		if (r == 0 && cache_out_read(f->path, f->id, f->ent.sum,
-		    &f->out->rendered) != 0)
+		if (r == 0 && cache_answers(f->path, f->id, CACHE_JSON |
+		    CACHE_PROM, &now, &f->out->rendered) != 0)
 			f->out->rendered.json = NULL;
 		*rc = r == 0 ? 0 : stale_or_error(f->c, &f->ent, &now, f->out);
 		return 1;
@@ -355,36 +342,35 @@ ask_unlocked(struct fetch *f, const char *hist)
 }
 
 /*
- * Render the answers of the counts just fetched, as the front would, and
- * store them beside the entry for the hits to come.
+ * Render the answers of the counts just fetched, as the front would, for
+ * this request and, stored with the entry, for the hits to come.  They
+ * live until the process ends.
  */
 static void
-render_once(struct fetch *f)
+render_once(struct counts *out)
 {
-	static char *json, *prom;
-	static size_t json_len, prom_len;
-	struct render_info info = { f->out->fetched, 0, 0, "" };
+	struct render_info info = { out->fetched, 0, 0, "" };
+	char *json = NULL, *prom = NULL;
+	size_t json_len, prom_len;
 	FILE *a, *b;
 
-	free(json);
-	free(prom);
-	json = prom = NULL;
 	if ((a = open_memstream(&json, &json_len)) == NULL)
 		return;
 	if ((b = open_memstream(&prom, &prom_len)) == NULL) {
 		fclose(a);
 		return;
 	}
-	render_json(a, &f->out->jobs, &info);
-	render_metrics_counts(b, &f->out->jobs);
+	render_json(a, &out->jobs, &info);
+	render_metrics_counts(b, &out->jobs);
 	if (fclose(a) == 0 && fclose(b) == 0 && json != NULL && prom != NULL) {
-		f->out->rendered.json = json;
-		f->out->rendered.json_len = json_len;
-		f->out->rendered.prom = prom;
-		f->out->rendered.prom_len = prom_len;
-		(void)cache_out_write(f->path, f->id, f->ent.sum,
-		    &f->out->rendered);
+		out->rendered.json = json;
+		out->rendered.json_len = json_len;
+		out->rendered.prom = prom;
+		out->rendered.prom_len = prom_len;
+		return;
 	}
+	free(json);
+	free(prom);
 }
 
 /* Store the entry; a failure is said once per cache period. */
@@ -394,7 +380,8 @@ store(struct fetch *f, int lock)
 	char why[128];
 	int saved;
 
-	if (cache_write(f->path, f->id, &f->ent) == 0) {
+	if (cache_write(f->path, f->id, &f->ent, f->out->rendered.json != NULL ?
+	    &f->out->rendered : NULL) == 0) {
 		cache_note_written(lock);
 		return 0;
 	}
@@ -424,17 +411,16 @@ lead(struct fetch *f, int lock)
 	if (rc == 0) {
 		add_progress(f->c, f->path, f->id, 1, &now, out);
 		/* Unused queue slots are stored as zeros, never stack bytes. */
-		memset(&f->ent.jobs, 0, sizeof(f->ent.jobs));
-		copy_jobs(&f->ent.jobs, &out->jobs);
+		f->ent.jobs = out->jobs;
 		f->ent.ok_at = now;
 		out->fetched = now.wall;
 		memset(&f->ent.err_at, 0, sizeof(f->ent.err_at));
+		render_once(out);
 	} else {
 		f->ent.err = out->err;
 		f->ent.err_at = now;
 	}
-	if (store(f, lock) == 0 && rc == 0)
-		render_once(f);
+	(void)store(f, lock);
 	return rc == 0 ? 0 : stale_or_error(f->c, &f->ent, &now, out);
 }
 
@@ -493,19 +479,7 @@ start(struct fetch *f, const struct config *c, const struct timespec *until,
 		f->deadline = *until;
 	else
 		deadline_set(&f->deadline, c->timeout);
-	/*
-	 * Not memset(out): out->jobs.q is ~16 KB and only n queues are read.
-	 * out->err is zeroed whole since it may be stored in the cache.
-	 */
-	out->source = COUNTS_NONE;
-	out->jobs.n = 0;
-	memset(&out->jobs.omitted, 0, sizeof(out->jobs.omitted));
-	out->fetch = NULL;
-	out->age = 0;
-	out->fetched = 0;
-	memset(&out->err, 0, sizeof(out->err));
-	out->rendered.json = NULL;
-	out->note[0] = '\0';
+	memset(out, 0, sizeof(*out));
 }
 
 /* The entry of c, read; 1 when it answers (*rc set). */
@@ -513,7 +487,7 @@ static int
 cached(struct fetch *f, int *rc)
 {
 	f->out->fetch = "miss";
-	f->id = cache_id(f->c);
+	f->id = f->c->id;
 	cache_path(f->c, f->path, sizeof(f->path));	/* fits: config_load */
 	return use_entry(f, rc);
 }
@@ -555,4 +529,26 @@ counts_get(const struct config *c, const struct timespec *until,
 		cache_unlock(lock);
 	}
 	return rc;
+}
+
+int
+counts_cached(config_getenv_fn get, int which, struct counts *out)
+{
+	struct config_quick q;
+	char path[CONFIG_PATH_MAX];
+	struct stamp ok_at, now;
+	int64_t age;
+
+	if (config_quick(get, &q) != 0 ||
+	    cache_entry_path(q.cache_dir, q.id, path, sizeof(path)) != 0 ||
+	    cache_answers(path, q.id, which, &ok_at, &out->rendered) != 0)
+		return -1;
+	counts_clock(&now);
+	if ((age = stamp_since(&ok_at, &now)) < 0 || age >= q.cache_ttl)
+		return -1;
+	out->source = COUNTS_HIT;
+	out->fetch = "hit";
+	out->age = (long)age;
+	out->fetched = now.wall - age;
+	return 0;
 }

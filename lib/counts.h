@@ -67,6 +67,17 @@ int	counts_get(const struct config *c, const struct timespec *deadline,
 	    counts_loader_fn load, struct counts *out);
 
 /*
+ * counts_cached - the fresh answers stored for the configuration get
+ * returns (config_quick), which (CACHE_JSON, CACHE_PROM) into out
+ * (zeroed by the caller) as counts_get gives a hit: rendered, age,
+ * fetched and fetch, but no jobs.  A hit's whole work: no configuration
+ * is parsed, no counts read, nothing rendered.  Returns 0, or -1 when
+ * there is no such answer, or the configuration has a problem: counts_get
+ * after config_load then answers.
+ */
+int	counts_cached(config_getenv_fn get, int which, struct counts *out);
+
+/*
  * counts_clock - the clocks counts_get stamps cache entries and the
  * history with (struct stamp in history.h): the wall clock and the clock
  * since boot in 64-bit seconds, also on 32-bit systems, and the boot's

@@ -61,3 +61,15 @@ str_trim(const char *s, size_t *len)
 	*len = (size_t)(end - s);
 	return s;
 }
+
+unsigned long long
+str_hash(unsigned long long h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len-- > 0) {
+		h ^= *p++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}

@@ -22,4 +22,13 @@ const char *str_trim(const char *s, size_t *len);
  */
 size_t	str_utf8_len(const unsigned char *s, size_t left);
 
+/*
+ * str_hash - 64-bit FNV-1a of len bytes at data, continuing from h
+ * (STR_HASH_BASIS to start): the cache's ids and the boot's id.  Not a
+ * cryptographic hash; it cannot give back what went in.
+ */
+#define STR_HASH_BASIS	0xcbf29ce484222325ull
+unsigned long long str_hash(unsigned long long h, const void *data,
+	    size_t len);
+
 #endif

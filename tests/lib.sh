@@ -7,7 +7,11 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-BIN=$BUILD/immich-jobs
+# The CGI: the front, which answers cache hits and execs the full program
+# beside it for the rest (make check-valgrind runs the full program alone:
+# memcheck cannot read a static front).
+BIN=${CGI_BIN:-$BUILD/immich-jobs}
+FULL=$BUILD/immich-jobs-full
 FIX=$TOP/tests/fixtures
 PY=${PYTHON:-/usr/bin/python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ijp-test.XXXXXX")

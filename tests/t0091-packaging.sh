@@ -15,6 +15,7 @@ for p in $(grep -o '"/usr/local/[^"]*"' "$TOP/lighttpd.conf" | tr -d '"'); do
 done
 check "CMD's lighttpd.conf is installed" [ -f "$T/root$(sed -n 's/^CMD \[.*"\(\/usr[^"]*\)"\]/\1/p' "$TOP/Dockerfile")" ]
 check "the CGI is executable" [ -x "$T/root/usr/local/libexec/immich-jobs-proxy/immich-jobs" ]
+check "the full program sits beside it" [ -x "$T/root/usr/local/libexec/immich-jobs-proxy/immich-jobs-full" ]
 check "the fetch module sits beside it" [ -f "$T/root/usr/local/libexec/immich-jobs-proxy/immich-jobs-fetch.so" ]
 # The settings: immich-jobs --help lists config.c's table; lighttpd.conf
 # passes each to the CGI (and TMPDIR), the man page (docs/immich-jobs-proxy.8,

@@ -13,7 +13,8 @@ P=$T/opt/x
 make -s -C "$TOP" install PREFIX="$P" > "$T/install.log" 2>&1
 check "make install PREFIX=$P succeeds" [ $? = 0 ]
 for f in bin/immich-jobs-proxy bin/immich-jobs etc/immich-jobs-proxy/lighttpd.conf \
-    libexec/immich-jobs-proxy/immich-jobs libexec/immich-jobs-proxy/immich-jobs-fetch.so \
+    libexec/immich-jobs-proxy/immich-jobs libexec/immich-jobs-proxy/immich-jobs-full \
+    libexec/immich-jobs-proxy/immich-jobs-fetch.so \
     share/immich-jobs-proxy/errors/status-404.html \
     lib/systemd/system/immich-jobs-proxy.service; do
 	check "installed: \$PREFIX/$f" [ -e "$P/$f" ]

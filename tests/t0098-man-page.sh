@@ -125,8 +125,8 @@ check "/metrics has metrics ($(wc -l < "$T/metrics"))" [ "$(wc -l < "$T/metrics"
 for m in $(cat "$T/metrics"); do
 	check "metric $m is in METRICS" sh -c "sed -n '/^\.Sh METRICS\$/,/^\.Sh /p' '$M' | grep -q '^\.It Li $m\\( \\|\$\\)'"
 done
-routes=$(sed -n 's/^[[:space:]]*{ "\(\/[a-z]*\)",.*serve_.*/\1/p' "$TOP/cgi/main.c")
-check "cgi/main.c has routes ($(echo $routes))" [ "$(echo "$routes" | wc -w)" -ge 3 ]
+routes=$(sed -n 's/^[[:space:]]*{ "\(\/[a-z]*\)",.*ANSWER_.*/\1/p' "$TOP/cgi/request.c")
+check "cgi/request.c has routes ($(echo $routes))" [ "$(echo "$routes" | wc -w)" -ge 3 ]
 for r in $routes; do
 	check "route $r is in HTTP INTERFACE" sh -c "sed -n '/^\.Sh HTTP INTERFACE\$/,/^\.Sh /p' '$M' | grep -q '^\.It Li GET $r ,'"
 done

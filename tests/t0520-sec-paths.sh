@@ -22,6 +22,7 @@ n=$(fake_requests)
 
 for p in /lighttpd.conf /immich-jobs /immich-jobs/ /immich-jobs/immich-jobs \
     /immich-jobs-fetch.so /immich-jobs/immich-jobs-fetch.so /build/immich-jobs \
+    /immich-jobs-full /immich-jobs/immich-jobs-full /build/immich-jobs-full \
     /build/immich-jobs-fetch.so /cgi/main.c /cgi/serve.sh /lib/upstream.c \
     /tests/lib.sh /Makefile /README.md /.git/config /index.html /empty/ \
     /../etc/passwd /../../../../etc/passwd /%2e%2e/etc/passwd \

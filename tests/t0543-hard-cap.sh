@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/stuck"
 cp "$BIN" "$T/stuck/immich-jobs"
+cp "$FULL" "$T/stuck/immich-jobs-full"
 cat > "$T/stuck.c" <<'EOC'
 #include <signal.h>
 #include <stdio.h>

@@ -36,20 +36,41 @@ local_only() {
 	check "$1: never blamed on Immich" sh -c "! grep -qiE 'is Immich running|could not be reached|refuses connections|timed out' '$T/body'"
 }
 
+# without SIBLING WHAT FRONT [PROGRAM]: FRONT copied as immich-jobs into
+# a directory of its own, with PROGRAM but without SIBLING: /, /metrics
+# and /healthz answer 500 (every request would fail) that say the
+# installation is incomplete, and Immich is not asked.
+without() {
+	dir=$T/without-$1
+	mkdir -p "$dir"
+	cp "$3" "$dir/immich-jobs"
+	[ -z "${4:-}" ] || cp "$4" "$dir/"
+	BIN=$dir/immich-jobs
+	cgi GET / $TTL
+	expect_error 500 "this installation is incomplete: $1, which $2, is missing beside this program ($dir/$1)"
+	cgi GET /metrics $TTL
+	check "/metrics: 500 too, not immich_jobs_up 0 (Immich is fine)" [ "$STATUS" = 500 ]
+	check "/metrics: the same message" grep -qF "is missing beside this program" "$T/body"
+	cgi GET /healthz $TTL
+	check "/healthz: 500, not ok: every request would fail" [ "$STATUS" = 500 ]
+	check "/healthz: the same message" grep -qF "is missing beside this program" "$T/body"
+	BIN=$REAL_BIN
+	check "Immich was not asked" [ "$(fake_requests)" = 0 ]
+}
+
+echo "# immich-jobs-full missing beside the front"
+if [ -n "${CGI_BIN:-}" ]; then
+	echo "# SKIP: the full program runs alone here (CGI_BIN)"
+else
+	without immich-jobs-full "answers all but a cache hit" "$BIN"
+fi
+
 echo "# immich-jobs-fetch.so missing beside the binary"
-mkdir -p "$T/nomod"
-cp "$BIN" "$T/nomod/immich-jobs"
-BIN=$T/nomod/immich-jobs
-cgi GET / $TTL
-expect_error 500 "this installation is incomplete: immich-jobs-fetch.so, which calls Immich, is missing beside this program ($T/nomod/immich-jobs-fetch.so)"
-cgi GET /metrics $TTL
-check "/metrics: 500 too, not immich_jobs_up 0 (Immich is fine)" [ "$STATUS" = 500 ]
-check "/metrics: the same message" grep -qF "is missing beside this program" "$T/body"
-cgi GET /healthz $TTL
-check "/healthz: 500, not ok: every request would fail" [ "$STATUS" = 500 ]
-check "/healthz: the same message" grep -qF "is missing beside this program" "$T/body"
-BIN=$REAL_BIN
-check "Immich was not asked" [ "$(fake_requests)" = 0 ]
+if [ -n "${CGI_BIN:-}" ]; then
+	without immich-jobs-fetch.so "calls Immich" "$BIN"
+else
+	without immich-jobs-fetch.so "calls Immich" "$BIN" "$FULL"
+fi
 cgi GET /metrics $TTL
 check "/metrics of a healthy process: immich_jobs_up 1" grep -qx 'immich_jobs_up 1' "$T/body"
 check "... fetched from Immich, not the failure from the cache" [ "$(header X-Cache)" = miss ]

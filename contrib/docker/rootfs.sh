@@ -45,9 +45,12 @@ for p in $progs; do
 done
 # Every library these need, and the loader (ldd prints "name => path" and,
 # for the loader, its path alone).
+# (The front, immich-jobs, is static where it can be: ldd says so, and
+# lists nothing.)
 for p in $progs usr/local/libexec/immich-jobs-proxy/immich-jobs \
+    usr/local/libexec/immich-jobs-proxy/immich-jobs-full \
     usr/local/libexec/immich-jobs-proxy/immich-jobs-fetch.so; do
-	ldd "$p" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+	ldd "$p" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 done | sort -u > /tmp/libs
 while read -r lib; do
 	add "$lib"

@@ -47,7 +47,7 @@ test_cache_round_trip(void **state)
 	tmp_path(dir, sizeof(dir), "rt");
 	snprintf(path, sizeof(path), "%s/0123456789abcdef", dir);
 	fill_entry(&ent, 1700000000, 1700000005, 3);
-	assert_int_equal(cache_write(path, 0x0123456789abcdefull, &ent), 0);
+	assert_int_equal(cache_write(path, 0x0123456789abcdefull, &ent, NULL), 0);
 	/* The directory is made 0700, the file 0600, no temporary left. */
 	assert_int_equal(lstat(dir, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
@@ -55,7 +55,7 @@ test_cache_round_trip(void **state)
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(st.st_size, sizeof(ent));
+	assert_true((size_t)st.st_size > sizeof(ent));	/* a head first */
 	assert_int_equal(count_files(dir, NULL), 1);
 	memset(&back, 0xff, sizeof(back));
 	assert_int_equal(cache_read(path, 0x0123456789abcdefull, &back), 0);
@@ -71,7 +71,7 @@ test_cache_round_trip(void **state)
 	assert_string_equal(back.err.msg, "Immich answered HTTP 503");
 	/* Rewriting replaces the entry whole. */
 	fill_entry(&ent, 1700000100, 0, 8);
-	assert_int_equal(cache_write(path, 0x0123456789abcdefull, &ent), 0);
+	assert_int_equal(cache_write(path, 0x0123456789abcdefull, &ent, NULL), 0);
 	assert_int_equal(cache_read(path, 0x0123456789abcdefull, &back), 0);
 	assert_int_equal(back.jobs.q[0].active, 8);
 	assert_int_equal(back.err_at.wall, 0);
@@ -87,16 +87,16 @@ test_cache_rejects_bad_files(void **state)
 	static struct cache_entry ent, back;
 	char dir[256], path[300], link[300];
 	const uint64_t id = 0xfeedull;
-	size_t len, off, unused, unused_end;
+	size_t len, off;
 	char *good, *bad;
 
 	(void)state;
 	tmp_path(dir, sizeof(dir), "bad");
 	snprintf(path, sizeof(path), "%s/entry", dir);
 	fill_entry(&ent, 1700000000, 0, 5);
-	assert_int_equal(cache_write(path, id, &ent), 0);
+	assert_int_equal(cache_write(path, id, &ent, NULL), 0);
 	good = read_file(path, &len);
-	assert_int_equal(len, sizeof(ent));
+	assert_true(len > sizeof(ent));
 	assert_int_equal(cache_read(path, id, &back), 0);
 	/* Another configuration's id. */
 	assert_int_equal(cache_read(path, id + 1, &back), -1);
@@ -116,30 +116,14 @@ test_cache_rejects_bad_files(void **state)
 	assert_int_equal(cache_read(path, id, &back), -1);
 	write_file(path, bad, 2 * len);
 	assert_int_equal(cache_read(path, id, &back), -1);
-	/*
-	 * One byte flipped anywhere that is read: magic, id, times, counts of
-	 * the queues in use, error, sum.  The unused queue slots are not
-	 * summed (nothing reads them): a flip there changes no answer.
-	 */
-	unused = offsetof(struct cache_entry, jobs) + offsetof(struct jobs, q) +
-	    ent.jobs.n * sizeof(ent.jobs.q[0]);
-	unused_end = offsetof(struct cache_entry, err);
-	for (off = 0; off < len; off += (off < 64 ? 1 : 97)) {
-		if (off >= unused && off < unused_end)
-			continue;
+	/* One byte flipped anywhere: head, id, times, counts, error, sum. */
+	for (off = 0; off < len; off += (off < 128 ? 1 : 97)) {
 		memcpy(bad, good, len);
 		bad[off] ^= 0x01;
 		write_file(path, bad, len);
 		if (cache_read(path, id, &back) != -1)
 			fail_msg("flipped byte %zu accepted", off);
 	}
-	memcpy(bad, good, len);
-	bad[unused + 5] ^= 0x01;
-	write_file(path, bad, len);
-	assert_int_equal(cache_read(path, id, &back), 0);
-	assert_int_equal(back.jobs.n, ent.jobs.n);
-	assert_memory_equal(back.jobs.q, ent.jobs.q,
-	    ent.jobs.n * sizeof(ent.jobs.q[0]));
 	memcpy(bad, good, len);
 	bad[len - 1] ^= 0x80;		/* last byte of the checksum */
 	write_file(path, bad, len);
@@ -155,69 +139,78 @@ test_cache_rejects_bad_files(void **state)
 	free(good);
 }
 
+/* The entry's file name: "<dir>/<the configuration's id in 16 hex digits>". */
 static void
-test_cache_id(void **state)
+test_cache_path(void **state)
 {
-	static struct config base, c;
-	uint64_t id;
-	char path[CONFIG_PATH_MAX + 32], want[CONFIG_PATH_MAX + 32];
+	static struct config c;
+	char path[CONFIG_PATH_MAX + 32];
 
 	(void)state;
-	memset(&base, 0, sizeof(base));
-	strcpy(base.base_url, "http://immich.local:2283");
-	strcpy(base.shown_url, base.base_url);
-	strcpy(base.key, KEY);
-	base.timeout = 10;
-	base.connect_timeout = 3;
-	base.api = CONFIG_API_AUTO;
-	base.cache_ttl = 5;
-	base.stale_ttl = 60;
-	strcpy(base.cache_dir, "/tmp/x");
-	id = cache_id(&base);
-	c = base;
-	assert_true(cache_id(&c) == id);		/* repeatable */
-	strcpy(c.base_url, "http://immich.local:2284");
-	assert_true(cache_id(&c) != id);
-	c = base;
-	strcpy(c.base_url, "https://immich.local:2283");
-	assert_true(cache_id(&c) != id);
-	c = base;
-	c.key[strlen(c.key) - 1] ^= 1;
-	assert_true(cache_id(&c) != id);
-	c = base;
-	c.api = CONFIG_API_JOBS;
-	assert_true(cache_id(&c) != id);
-	c.api = CONFIG_API_QUEUES;
-	assert_true(cache_id(&c) != id);
-	c = base;
-	strcpy(c.ca_file, "/etc/ssl/ca.pem");
-	assert_true(cache_id(&c) != id);
-	c = base;
-	c.timeout = 11;
-	assert_true(cache_id(&c) != id);
-	c = base;
-	c.connect_timeout = 4;	/* its errors name it */
-	assert_true(cache_id(&c) != id);
-	/* Strings do not run into each other. */
-	c = base;
-	strcpy(c.base_url, "http://immich.local:228");
-	memmove(c.key + 1, c.key, strlen(KEY) + 1);
-	c.key[0] = '3';
-	assert_true(cache_id(&c) != id);
-	/* What does not change the answer does not change the entry. */
-	c = base;
-	strcpy(c.shown_url, "http://other");
-	c.cache_ttl = 0;
-	c.stale_ttl = 1;
-	strcpy(c.cache_dir, "/elsewhere");
-	assert_true(cache_id(&c) == id);
-	/* cache_path: "<dir>/<16 hex digits>". */
-	assert_int_equal(cache_path(&base, path, sizeof(path)), 0);
-	snprintf(want, sizeof(want), "/tmp/x/%016llx", (unsigned long long)id);
-	assert_string_equal(path, want);
-	assert_int_equal(strlen(path), strlen("/tmp/x/") + 16);
-	assert_int_equal(cache_path(&base, path, strlen(want)), -1);
-	assert_int_equal(cache_path(&base, path, strlen(want) + 1), 0);
+	strcpy(c.cache_dir, "/tmp/x");
+	c.id = 0x00c0ffee12345678ull;
+	assert_true(cache_id(&c) == c.id);
+	assert_int_equal(cache_path(&c, path, sizeof(path)), 0);
+	assert_string_equal(path, "/tmp/x/00c0ffee12345678");
+	assert_int_equal(cache_path(&c, path, strlen("/tmp/x/") + 16), -1);
+	assert_int_equal(cache_path(&c, path, strlen("/tmp/x/") + 17), 0);
+}
+
+/*
+ * The answers rendered from the counts are stored with the entry, and a
+ * flip anywhere in the file refuses them and the entry alike.
+ */
+static void
+test_cache_answers(void **state)
+{
+	static struct cache_entry ent, back;
+	static const char json[] = "{\"active\":3}\n";
+	static const char prom[] = "immich_jobs_up 1\n";
+	const struct cache_out o = { json, prom, sizeof(json) - 1,
+	    sizeof(prom) - 1 };
+	const uint64_t id = 0xa11ull;
+	char dir[256], path[300];
+	struct cache_out got;
+	struct stamp ok_at;
+	size_t len;
+	char *good;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), "answers");
+	snprintf(path, sizeof(path), "%s/entry", dir);
+	fill_entry(&ent, 1700000000, 0, 3);
+	assert_int_equal(cache_write(path, id, &ent, &o), 0);
+	assert_int_equal(cache_answers(path, id, CACHE_JSON | CACHE_PROM,
+	    &ok_at, &got), 0);
+	assert_int_equal(ok_at.wall, 1700000000);
+	assert_int_equal(got.json_len, sizeof(json) - 1);
+	assert_memory_equal(got.json, json, got.json_len);
+	assert_int_equal(got.prom_len, sizeof(prom) - 1);
+	assert_memory_equal(got.prom, prom, got.prom_len);
+	assert_int_equal(cache_answers(path, id + 1, CACHE_JSON, &ok_at, &got),
+	    -1);
+	assert_int_equal(cache_read(path, id, &back), 0);
+	assert_memory_equal(&back, &ent, sizeof(ent));
+	/* The JSON is the file's last but the text's bytes: flip its first. */
+	good = read_file(path, &len);
+	good[len - sizeof(prom) + 1 - sizeof(json) + 1] ^= 0x01;
+	write_file(path, good, len);
+	assert_int_equal(cache_answers(path, id, CACHE_JSON, &ok_at, &got), -1);
+	assert_int_equal(cache_answers(path, id, CACHE_PROM, &ok_at, &got), -1);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	good[len - sizeof(prom) + 1 - sizeof(json) + 1] ^= 0x01;
+	good[len - 1] ^= 0x01;		/* the text's last byte */
+	write_file(path, good, len);
+	assert_int_equal(cache_answers(path, id, CACHE_JSON, &ok_at, &got), -1);
+	assert_int_equal(cache_read(path, id, &back), -1);
+	good[len - 1] ^= 0x01;
+	write_file(path, good, len);	/* and the good bytes pass */
+	assert_int_equal(cache_answers(path, id, CACHE_PROM, &ok_at, &got), 0);
+	free(good);
+	/* None stored (a failed call): no answer, the entry still reads. */
+	assert_int_equal(cache_write(path, id, &ent, NULL), 0);
+	assert_int_equal(cache_answers(path, id, CACHE_JSON, &ok_at, &got), -1);
+	assert_int_equal(cache_read(path, id, &back), 0);
 }
 
 static void
@@ -235,7 +228,7 @@ test_cache_unsafe_dir(void **state)
 	assert_int_equal(chmod(dir, 0770), 0);
 	snprintf(path, sizeof(path), "%s/entry", dir);
 	errno = 0;
-	assert_int_equal(cache_write(path, 1, &ent), -1);
+	assert_int_equal(cache_write(path, 1, &ent, NULL), -1);
 	assert_int_equal(errno, EPERM);
 	assert_int_equal(count_files(dir, NULL), 0);
 	errno = 0;
@@ -243,18 +236,18 @@ test_cache_unsafe_dir(void **state)
 	assert_int_equal(errno, EPERM);
 	assert_int_equal(chmod(dir, 0702), 0);
 	errno = 0;
-	assert_int_equal(cache_write(path, 1, &ent), -1);
+	assert_int_equal(cache_write(path, 1, &ent, NULL), -1);
 	assert_int_equal(errno, EPERM);
 	assert_int_equal(count_files(dir, NULL), 0);
 	/* Back to 0700: accepted. */
 	assert_int_equal(chmod(dir, 0700), 0);
-	assert_int_equal(cache_write(path, 1, &ent), 0);
+	assert_int_equal(cache_write(path, 1, &ent, NULL), 0);
 	/* A link to a good directory is refused too. */
 	tmp_path(good, sizeof(good), "gw-link");
 	assert_int_equal(symlink(dir, good), 0);
 	snprintf(path, sizeof(path), "%s/entry", good);
 	errno = 0;
-	assert_int_equal(cache_write(path, 1, &ent), -1);
+	assert_int_equal(cache_write(path, 1, &ent, NULL), -1);
 	assert_int_equal(errno, EPERM);
 	/* Someone else's directory (needs root to set up). */
 	if (geteuid() == 0) {
@@ -263,7 +256,7 @@ test_cache_unsafe_dir(void **state)
 		assert_int_equal(chown(dir, 65534, 65534), 0);
 		snprintf(path, sizeof(path), "%s/entry", dir);
 		errno = 0;
-		assert_int_equal(cache_write(path, 1, &ent), -1);
+		assert_int_equal(cache_write(path, 1, &ent, NULL), -1);
 		assert_int_equal(errno, EPERM);
 	}
 	/* A missing directory is created 0700 even under umask 0. */
@@ -272,7 +265,7 @@ test_cache_unsafe_dir(void **state)
 
 		tmp_path(dir, sizeof(dir), "umask0");
 		snprintf(path, sizeof(path), "%s/entry", dir);
-		assert_int_equal(cache_write(path, 1, &ent), 0);
+		assert_int_equal(cache_write(path, 1, &ent, NULL), 0);
 		umask(old);
 		assert_int_equal(stat(dir, &st), 0);
 		assert_int_equal(st.st_mode & 07777, 0700);
@@ -440,7 +433,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cache_round_trip),
 		cmocka_unit_test(test_cache_rejects_bad_files),
-		cmocka_unit_test(test_cache_id),
+		cmocka_unit_test(test_cache_path),
+		cmocka_unit_test(test_cache_answers),
 		cmocka_unit_test(test_cache_unsafe_dir),
 		cmocka_unit_test(test_cache_lock),
 		cmocka_unit_test(test_cache_write_failure_notes),

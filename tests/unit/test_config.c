@@ -1135,6 +1135,101 @@ test_utf8_forms(void **state)
 	assert_int_equal(str_utf8_len((const unsigned char *)"", 1), 0);
 }
 
+/* The id config_load gives env, which config_quick must give too. */
+static uint64_t
+id_of(const char *const *env)
+{
+	static struct config c;
+	struct config_quick q;
+	struct err e;
+
+	if (load_env(env, &c, &e) != 0)
+		fail_msg("config_load: %s", e.msg);
+	if (config_quick(fake_getenv, &q) != 0)
+		fail_msg("config_quick refused what config_load took");
+	assert_true(q.id == c.id);
+	assert_string_equal(q.cache_dir, c.cache_dir);
+	assert_int_equal(q.cache_ttl, c.cache_ttl);
+	return c.id;
+}
+
+/*
+ * The id names a configuration's cache entry: what decides the answer
+ * changes it, what says where and how long answers are kept does not.
+ */
+static void
+test_config_id(void **state)
+{
+	const char *env[] = { "IMMICH_URL", "http://immich.local:2283",
+	    "IMMICH_JOBS_API_KEY", KEY, "IMMICH_JOBS_CACHE_DIR", "/tmp/x",
+	    "IMMICH_JOBS_CACHE_TTL", NULL, "IMMICH_JOBS_STALE_TTL", NULL,
+	    "IMMICH_JOBS_API", NULL, "IMMICH_JOBS_TIMEOUT", NULL,
+	    "IMMICH_JOBS_API_KEY_FILE", NULL, NULL };
+	static const struct { int at; const char *value; } changes[] = {
+		{ 1, "http://immich.local:2284" },
+		{ 1, "https://immich.local:2283" },
+		{ 3, KEY "x" },
+		{ 11, "jobs" },
+		{ 11, "queues" },
+		{ 13, "11" },
+	};
+	char keyfile[300];
+	uint64_t id, other;
+	struct config_quick q;
+	size_t i;
+
+	(void)state;
+	id = id_of(env);
+	assert_true(id_of(env) == id);			/* repeatable */
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		const char *was = env[changes[i].at];
+
+		env[changes[i].at] = changes[i].value;
+		if (id_of(env) == id)
+			fail_msg("%s=%s: same id", env[changes[i].at - 1],
+			    changes[i].value);
+		env[changes[i].at] = was;
+	}
+	/* Values do not run into each other. */
+	env[1] = "http://immich.local:228";
+	env[3] = "3" KEY;
+	assert_true(id_of(env) != id);
+	env[1] = "http://immich.local:2283";
+	env[3] = KEY;
+	/* White space around a value is no change. */
+	env[1] = " http://immich.local:2283\n";
+	assert_true(id_of(env) == id);
+	env[1] = "http://immich.local:2283";
+	/* Where and how long answers are kept is no change. */
+	env[5] = "/elsewhere";
+	env[7] = "60";
+	env[9] = "1";
+	assert_true(id_of(env) == id);
+	/* A key rotated in its file is a new configuration. */
+	tmp_path(keyfile, sizeof(keyfile), "idkey");
+	write_file(keyfile, KEY "\n", strlen(KEY) + 1);
+	env[3] = NULL;
+	env[15] = keyfile;
+	other = id_of(env);
+	write_file(keyfile, KEY "y\n", strlen(KEY) + 2);
+	assert_true(id_of(env) != other);
+	/* No lookup without a cache, or with a value config_load refuses. */
+	fake_env = env;
+	env[7] = "0";
+	assert_int_equal(config_quick(fake_getenv, &q), -1);
+	env[7] = "abc";
+	assert_int_equal(config_quick(fake_getenv, &q), -1);
+	env[7] = "60";
+	env[9] = "-1";
+	assert_int_equal(config_quick(fake_getenv, &q), -1);
+	env[9] = NULL;
+	env[5] = "relative";
+	assert_int_equal(config_quick(fake_getenv, &q), -1);
+	env[5] = "/tmp/x";
+	unlink(keyfile);
+	assert_int_equal(config_quick(fake_getenv, &q), -1);
+}
+
 int
 main(void)
 {
@@ -1159,6 +1254,7 @@ main(void)
 		cmocka_unit_test(test_config_client_cert),
 		cmocka_unit_test(test_config_proxy),
 		cmocka_unit_test(test_config_settings_table),
+		cmocka_unit_test(test_config_id),
 		cmocka_unit_test(test_utf8_forms),
 	};
 
