@@ -44,12 +44,14 @@ add_sat(int64_t a, int64_t b)
 	return __builtin_add_overflow(a, b, &s) ? INT64_MAX : s;
 }
 
-/* What is still to do in a queue: paused work waits for a resume. */
+/*
+ * What is still to do in a queue: its active jobs and all its waiting
+ * work (paused work waits for a resume).
+ */
 static int64_t
 backlog(const struct queue *q)
 {
-	return add_sat(add_sat(add_sat(q->active, q->waiting), q->delayed),
-	    q->paused);
+	return add_sat(q->active, jobs_queue_waiting(q));
 }
 
 static int
