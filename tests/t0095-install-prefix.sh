@@ -62,6 +62,12 @@ for v in $("$BIN" --help | sed -n 's/^  \(IMMICH_[A-Z_]*\) .*/\1/p') IMMICH_JOBS
 	*)	check "the template offers $v" grep -q "^#$v=" "$TOP/contrib/env" ;;
 	esac
 done
+# And what it offers is the default config.c's table gives (--help).
+"$BIN" --help | sed -n 's/^  \(IMMICH_[A-Z_]*\) .*, default \([^ ,)]*\))$/\1 \2/p' > "$T/defaults"
+check "--help gives defaults ($(wc -l < "$T/defaults"))" [ "$(wc -l < "$T/defaults")" -ge 5 ]
+while read -r v def; do
+	check "the template's $v is its default, $def" grep -qx "#$v=$def" "$TOP/contrib/env"
+done < "$T/defaults"
 printf 'IMMICH_URL=http://mine\n' > "$P/etc/immich-jobs-proxy/env"
 make -s -C "$TOP" install PREFIX="$P" > "$T/install-again.log" 2>&1
 check "make install again keeps the user's settings" \
