@@ -170,8 +170,12 @@ add_progress(const struct config *c, const char *path, uint64_t id,
 		counts_clock(&at);
 		now = &at;
 	}
+	/*
+	 * None: a history history_add cannot take, which it starts afresh,
+	 * wiping it whole (so not twice here, ~75 KB).
+	 */
 	if (path == NULL || cache_history_read(path, id, &h) != 0)
-		memset(&h, 0, sizeof(h));
+		h.nq = JOBS_MAX_QUEUES + 1;
 	t = history_add(&h, now, &out->jobs);
 	history_progress(&h, &out->jobs, t, c->stall_after);
 	/*
