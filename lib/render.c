@@ -1,7 +1,7 @@
 /* render.c - JSON and Prometheus bodies; see render.h. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,73 +9,6 @@
 #include "render.h"
 
 #define SEP " \xc2\xb7 "	/* " · " between parts of a summary */
-
-/*
- * render_json and render_error format by hand into a small buffer that
- * goes out with one fwrite per 4 KiB: render_json runs on every cache hit,
- * where printf's format parsing cost more instructions than the rest of
- * the hit together (measured with `make bench`).
- */
-struct obuf {
-	FILE	*out;		/* NULL: a fixed buffer that never flushes */
-	char	*buf;
-	size_t	 len, cap;
-	int	 full;		/* a fixed buffer ran out of room */
-	char	 mem[4096];	/* buf, when writing to out */
-};
-
-static void
-ob_init(struct obuf *b, FILE *out)
-{
-	b->out = out;
-	b->buf = b->mem;
-	b->len = 0;
-	b->cap = sizeof(b->mem);
-	b->full = 0;
-}
-
-static void
-ob_flush(struct obuf *b)
-{
-	if (b->len > 0 && b->out != NULL) {
-		fwrite(b->buf, 1, b->len, b->out);
-		b->len = 0;
-	}
-}
-
-static void
-ob_put_slow(struct obuf *b, const char *s, size_t n)
-{
-	if (b->out == NULL) {
-		b->full = 1;
-		return;
-	}
-	ob_flush(b);
-	if (n > b->cap) {
-		fwrite(s, 1, n, b->out);
-		return;
-	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-}
-
-/*
- * Inline, so that the many short literals of a body (OB_LIT, sizes known
- * when compiling) are copied with a few moves rather than a memcpy call.
- */
-static inline void
-ob_put(struct obuf *b, const char *s, size_t n)
-{
-	if (n > b->cap - b->len) {
-		ob_put_slow(b, s, n);
-		return;
-	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-}
-
-/* A string literal. */
-#define OB_LIT(b, lit)	ob_put((b), (lit), sizeof(lit) - 1)
 
 /* v in decimal into buf (at least 20 bytes, no NUL); returns the length. */
 static size_t
@@ -114,33 +47,20 @@ dec_grouped(char *buf, int64_t v)
 	return len;
 }
 
+/*
+ * A rate (>= 0) with one decimal, e.g. 240.0, rounded half up in integers
+ * (not %.1f, which rounds the binary value); JSON numbers either way.
+ */
 static void
-ob_int(struct obuf *b, int64_t v)
-{
-	char d[20];
-
-	ob_put(b, d, dec_int64(d, v));
-}
-
-/* A rate (>= 0) with one decimal, e.g. 240.0; JSON numbers either way. */
-static void
-ob_rate(struct obuf *b, double rate)
+put_rate(FILE *out, double rate)
 {
 	/* Under 1 a minute, three decimals: a slow drain is not 0.0. */
 	int places = rate < 1 ? 3 : 1;
 	int64_t scale = places == 3 ? 1000 : 10;
 	int64_t r = rate > 0 && rate < 1e15 ?
 	    (int64_t)(rate * (double)scale + 0.5) : 0;
-	char d[32];
-	size_t n = dec_int64(d, r / scale);
 
-	d[n++] = '.';
-	if (places == 3) {
-		d[n++] = (char)('0' + r / 100 % 10);
-		d[n++] = (char)('0' + r / 10 % 10);
-	}
-	d[n++] = (char)('0' + r % 10);
-	ob_put(b, d, n);
+	fprintf(out, "%" PRId64 ".%0*" PRId64, r / scale, places, r % scale);
 }
 
 /* Bytes a JSON string cannot hold as they are: '"', '\\', controls, DEL. */
@@ -153,57 +73,37 @@ static const unsigned char must_escape[256] = {
 	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
 };
 
-/* s as a JSON string, quotes included. */
-static void
-ob_json_string(struct obuf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-	char esc[6];
-
-	OB_LIT(b, "\"");
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		/* One table look-up per byte: every text of every hit. */
-		if (!must_escape[c])
-			continue;
-		ob_put(b, run, (size_t)(s - run));
-		run = s + 1;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			ob_put(b, esc, 2);
-		} else {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			ob_put(b, esc, 6);
-		}
-	}
-	ob_put(b, run, (size_t)(s - run));
-	OB_LIT(b, "\"");
-}
-
 /*
- * A text this file made from digits and fixed words (a summary, an ETA, a
- * status): nothing in it needs escaping, so it is copied, not scanned,
- * which a cache hit does some fifty times.
+ * s as a JSON string, quotes included; other bytes (UTF-8 included) as
+ * they are.  Texts this file makes itself (a status, a summary, an ETA)
+ * hold nothing to escape and go out with "%s".
  */
 static void
-ob_own_string(struct obuf *b, const char *s)
+json_string(FILE *out, const char *s)
 {
-	OB_LIT(b, "\"");
-	ob_put(b, s, strlen(s));
-	OB_LIT(b, "\"");
+	const char *run = s;
+	unsigned char c;
+
+	putc('"', out);
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (!must_escape[c])
+			continue;
+		fwrite(run, 1, (size_t)(s - run), out);
+		run = s + 1;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else
+			fprintf(out, "\\u%04x", c);
+	}
+	fputs(run, out);
+	putc('"', out);
 }
 
-/* ob_flush, then whether everything reached out. */
-static int
-ob_finish(struct obuf *b)
+static const char *
+bool_word(int v)
 {
-	ob_flush(b);
-	return (fflush(b->out) != 0 || ferror(b->out)) ? -1 : 0;
+	return v ? "true" : "false";
 }
 
 static int
@@ -304,16 +204,14 @@ render_queue_summary(const struct queue *q, char *buf, size_t size)
  * NULL: the status text) the ETA says that instead of an estimate.
  */
 static void
-ob_progress(struct obuf *b, const struct progress *p, const char *stale)
+put_progress(FILE *out, const struct progress *p, const char *stale)
 {
 	char eta[40];
 
-	OB_LIT(b, ",\"rate\":");
-	ob_rate(b, p->rate);
-	OB_LIT(b, ",\"eta_seconds\":");
-	ob_int(b, p->eta_seconds);
-	OB_LIT(b, ",\"eta\":");
-	ob_own_string(b, stale != NULL ? stale :
+	fputs(",\"rate\":", out);
+	put_rate(out, p->rate);
+	fprintf(out, ",\"eta_seconds\":%" PRId64 ",\"eta\":\"%s\"",
+	    p->eta_seconds, stale != NULL ? stale :
 	    history_eta_text(p, eta, sizeof(eta)));
 }
 
@@ -467,46 +365,25 @@ render_status(const struct render_info *info, char *buf, size_t size)
 	return buf;
 }
 
-/* v (0-99) as two digits at p. */
-static void
-two_digits(char *p, int v)
-{
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
-}
-
 /*
- * t (Unix seconds) as "YYYY-MM-DDTHH:MM:SSZ" into buf (21 bytes); by hand,
- * as strftime's locale machinery would cost on every cache hit.
+ * t (Unix seconds) as "YYYY-MM-DDTHH:MM:SSZ", zeros outside the years
+ * 0-9999; not strftime, whose %Y does not pad a year before 1000.
  */
 static void
-iso8601(int64_t t, char *buf)
+put_time(FILE *out, int64_t t)
 {
-	static const char shape[] = "0000-00-00T00:00:00Z";
 	struct tm tm;
 	time_t tt = (time_t)t;
-	int year;
 
-	memcpy(buf, shape, sizeof(shape));
 	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 ||
-	    tm.tm_year > 9999 - 1900)
+	    tm.tm_year > 9999 - 1900) {
+		fputs("0000-00-00T00:00:00Z", out);
 		return;
-	year = tm.tm_year + 1900;
-	two_digits(buf, year / 100);
-	two_digits(buf + 2, year % 100);
-	two_digits(buf + 5, tm.tm_mon + 1);
-	two_digits(buf + 8, tm.tm_mday);
-	two_digits(buf + 11, tm.tm_hour);
-	two_digits(buf + 14, tm.tm_min);
-	two_digits(buf + 17, tm.tm_sec);
+	}
+	fprintf(out, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/*
- * One queue's object, the same in by_queue and in queue.  The longest
- * (a 63-byte name of control characters, escaped six-fold, twice, plus
- * the numbers) stays under ENTRY_MAX.
- */
-#define ENTRY_MAX	2048
 #define STALE_MARK	"stale" SEP	/* starts each text of stale counts */
 
 /*
@@ -528,53 +405,40 @@ entry_summary(const struct queue *q, int stale, char *buf, size_t size)
  * the others (0), in the table's order, each as "name":N followed by ','.
  */
 static void
-ob_counters(struct obuf *b, const int64_t *v, int shown)
+put_counters(FILE *out, const int64_t *v, int shown)
 {
 	size_t k;
 
-	for (k = 0; k < JOBS_NCOUNTERS; k++) {
-		if (!(jobs_counters[k].flags & JOBS_SHOWN) != !shown)
-			continue;
-		OB_LIT(b, "\"");
-		ob_put(b, jobs_counters[k].name, strlen(jobs_counters[k].name));
-		OB_LIT(b, "\":");
-		ob_int(b, v[k]);
-		OB_LIT(b, ",");
-	}
+	for (k = 0; k < JOBS_NCOUNTERS; k++)
+		if (!(jobs_counters[k].flags & JOBS_SHOWN) == !shown)
+			fprintf(out, "\"%s\":%" PRId64 ",",
+			    jobs_counters[k].name, v[k]);
 }
 
 /*
- * One queue's object; stale: the status text when the counts are stale,
- * else NULL.
+ * One queue's object, the same in by_queue, busy and queue; stale: the
+ * status text when the counts are stale, else NULL.
  */
 static void
-queue_entry(struct obuf *b, const struct queue *q, const char *stale)
+queue_entry(FILE *out, const struct queue *q, const char *stale)
 {
 	int64_t v[JOBS_NCOUNTERS];
 	char text[160];
 
-	OB_LIT(b, "{\"name\":");
-	ob_json_string(b, q->name);
-	OB_LIT(b, ",\"title\":");
-	ob_json_string(b, render_queue_title(q->name, text, sizeof(text)));
-	OB_LIT(b, ",");
+	fputs("{\"name\":", out);
+	json_string(out, q->name);
+	fputs(",\"title\":", out);
+	json_string(out, render_queue_title(q->name, text, sizeof(text)));
+	putc(',', out);
 	queue_values(q, v);
-	ob_counters(b, v, 1);
-	ob_counters(b, v, 0);
-	if (q->is_paused)
-		OB_LIT(b, "\"is_paused\":true,\"summary\":");
-	else
-		OB_LIT(b, "\"is_paused\":false,\"summary\":");
-	ob_own_string(b, entry_summary(q, stale != NULL, text, sizeof(text)));
-	ob_progress(b, &q->progress, stale);
-	if (q->progress.stalled)
-		OB_LIT(b, ",\"stalled\":true");
-	else
-		OB_LIT(b, ",\"stalled\":false");
-	if (q->name_cut)
-		OB_LIT(b, ",\"name_cut\":true}");
-	else
-		OB_LIT(b, ",\"name_cut\":false}");
+	put_counters(out, v, 1);
+	put_counters(out, v, 0);
+	fprintf(out, "\"is_paused\":%s,\"summary\":\"%s\"",
+	    bool_word(q->is_paused),
+	    entry_summary(q, stale != NULL, text, sizeof(text)));
+	put_progress(out, &q->progress, stale);
+	fprintf(out, ",\"stalled\":%s,\"name_cut\":%s}",
+	    bool_word(q->progress.stalled), bool_word(q->name_cut));
 }
 
 /* Whether q has work a dashboard should list: jobs of any kind, or a stall. */
@@ -595,51 +459,41 @@ has_work(const struct queue *q)
  * object, so every mapping of a queue finds its field.
  */
 static void
-idle_entry(struct obuf *b, const char *stale)
+idle_entry(FILE *out, const char *stale)
 {
 	static const int64_t zeros[JOBS_NCOUNTERS];
 
-	OB_LIT(b, "{\"name\":\"\",\"title\":\"All queues\",");
-	ob_counters(b, zeros, 1);
-	ob_counters(b, zeros, 0);
-	OB_LIT(b, "\"is_paused\":false,\"summary\":\"");
-	if (stale != NULL)
-		OB_LIT(b, STALE_MARK);
-	OB_LIT(b, "idle\",\"rate\":0.0,\"eta_seconds\":0,\"eta\":");
-	ob_own_string(b, stale != NULL ? stale : "idle");
-	OB_LIT(b, ",\"stalled\":false,\"name_cut\":false}");
+	fputs("{\"name\":\"\",\"title\":\"All queues\",", out);
+	put_counters(out, zeros, 1);
+	put_counters(out, zeros, 0);
+	fprintf(out, "\"is_paused\":false,\"summary\":\"%sidle\",\"rate\":0.0,"
+	    "\"eta_seconds\":0,\"eta\":\"%s\",\"stalled\":false,"
+	    "\"name_cut\":false}", stale != NULL ? STALE_MARK : "",
+	    stale != NULL ? stale : "idle");
 }
 
 /* The fields before the queues: totals, progress, status, summary, time. */
 static void
-head_fields(struct obuf *b, const struct jobs *j,
-    const struct render_info *info, const char *status, const char *stale)
+head_fields(FILE *out, const struct jobs *j, const struct render_info *info,
+    const char *status, const char *stale)
 {
 	struct totals t;
 	int64_t v[JOBS_NCOUNTERS];
-	char text[256], when[21];
+	char text[256];
 	size_t n = 0;
 
 	jobs_totals(j, &t);
 	totals_values(&t, v);
 	/* What a dashboard shows, how many queues, then the other counters. */
-	OB_LIT(b, "{");
-	ob_counters(b, v, 1);
-	OB_LIT(b, "\"queues\":");
-	ob_int(b, t.queues);
-	OB_LIT(b, ",");
-	ob_counters(b, v, 0);
-	OB_LIT(b, "\"queues_busy\":");
-	ob_int(b, t.queues_busy);
-	OB_LIT(b, ",\"queues_paused\":");
-	ob_int(b, t.queues_paused);
-	OB_LIT(b, ",\"queues_stalled\":");
-	ob_int(b, t.queues_stalled);
-	OB_LIT(b, ",\"queues_omitted\":");
-	ob_int(b, j->omitted.queues);
-	ob_progress(b, &j->total_progress, stale);
-	OB_LIT(b, ",\"status\":");
-	ob_own_string(b, status);
+	putc('{', out);
+	put_counters(out, v, 1);
+	fprintf(out, "\"queues\":%" PRId64 ",", t.queues);
+	put_counters(out, v, 0);
+	fprintf(out, "\"queues_busy\":%" PRId64 ",\"queues_paused\":%" PRId64
+	    ",\"queues_stalled\":%" PRId64 ",\"queues_omitted\":%" PRId64,
+	    t.queues_busy, t.queues_paused, t.queues_stalled,
+	    j->omitted.queues);
+	put_progress(out, &j->total_progress, stale);
 	/* Stale counts: the summary starts with the status ("stale · ..."). */
 	if (stale != NULL) {
 		n = strlen(status);
@@ -648,99 +502,120 @@ head_fields(struct obuf *b, const struct jobs *j,
 		n += sizeof(SEP) - 1;
 	}
 	render_totals_summary(j, text + n, sizeof(text) - n);
-	OB_LIT(b, ",\"summary\":");
-	ob_own_string(b, text);
-	OB_LIT(b, ",\"updated\":\"");
-	iso8601(info->fetched, when);
-	ob_put(b, when, 20);
+	fprintf(out, ",\"status\":\"%s\",\"summary\":\"%s\",\"updated\":\"",
+	    status, text);
+	put_time(out, info->fetched);
 	if (info->stale) {
-		OB_LIT(b, "\",\"stale\":true,\"age\":");
-		ob_int(b, info->age < 0 ? 0 : info->age);
-		OB_LIT(b, ",\"upstream_error\":");
-		ob_json_string(b, info->upstream_error != NULL ?
+		fprintf(out, "\",\"stale\":true,\"age\":%ld,\"upstream_error\":",
+		    info->age < 0 ? 0 : info->age);
+		json_string(out, info->upstream_error != NULL ?
 		    info->upstream_error : "");
 	} else
-		OB_LIT(b, "\",\"stale\":false,\"age\":0,\"upstream_error\":\"\"");
+		fputs("\",\"stale\":false,\"age\":0,\"upstream_error\":\"\"",
+		    out);
 }
 
-/* Queue k's object, from the entries written once (off: their offsets). */
-#define ENTRY(k)	entries + off[k], off[(k) + 1] - off[k]
+/*
+ * Each queue's object, which by_queue, busy and queue all repeat: rendered
+ * once into buf when memory allows, else again at each place.
+ */
+struct entries {
+	const struct jobs	*j;
+	const char		*stale;	/* as queue_entry's */
+	char			*buf;	/* NULL: none, render again */
+	size_t			 len;
+	size_t			 off[JOBS_MAX_QUEUES + 1]; /* q[k]'s at buf + off[k] */
+};
+
+static void
+entries_render(struct entries *e, const struct jobs *j, const char *stale)
+{
+	FILE *m;
+	size_t k;
+	int bad;
+
+	e->j = j;
+	e->stale = stale;
+	e->buf = NULL;
+	if ((m = open_memstream(&e->buf, &e->len)) == NULL)
+		return;
+	e->off[0] = 0;
+	for (k = 0; k < j->n; k++) {
+		queue_entry(m, &j->q[k], stale);
+		fflush(m);	/* brings e->len up to date */
+		e->off[k + 1] = e->len;
+	}
+	bad = ferror(m);
+	if (fclose(m) != 0 || bad) {
+		free(e->buf);
+		e->buf = NULL;
+	}
+}
+
+/* Queue k's object. */
+static void
+put_entry(FILE *out, const struct entries *e, size_t k)
+{
+	if (e->buf != NULL)
+		fwrite(e->buf + e->off[k], 1, e->off[k + 1] - e->off[k], out);
+	else
+		queue_entry(out, &e->j->q[k], e->stale);
+}
 
 int
 render_json(FILE *out, const struct jobs *j, const struct render_info *info)
 {
-	/* Each queue's object is written once and copied where it goes. */
-	static char entries[JOBS_MAX_QUEUES * ENTRY_MAX];
-	size_t order[JOBS_MAX_QUEUES], off[JOBS_MAX_QUEUES + 1], i;
-	struct obuf b, e;
+	struct entries e;
+	size_t order[JOBS_MAX_QUEUES], i;
 	char status[64];
 	const char *stale;
 
-	ob_init(&b, out);
 	render_status(info, status, sizeof(status));
 	stale = info->stale ? status : NULL;
-	head_fields(&b, j, info, status, stale);
-	e.out = NULL;
-	e.buf = entries;
-	e.len = 0;
-	e.cap = sizeof(entries);
-	e.full = 0;
-	for (i = 0; i < j->n; i++) {
-		off[i] = e.len;
-		queue_entry(&e, &j->q[i], stale);
-	}
-	off[j->n] = e.len;
+	head_fields(out, j, info, status, stale);
+	entries_render(&e, j, stale);
 	jobs_sort_busiest(j, order);
-	OB_LIT(&b, ",\"by_queue\":[");
+	fputs(",\"by_queue\":[", out);
 	for (i = 0; i < j->n; i++) {
 		if (i > 0)
-			OB_LIT(&b, ",");
-		ob_put(&b, ENTRY(order[i]));
+			putc(',', out);
+		put_entry(out, &e, order[i]);
 	}
 	/*
 	 * busy: by_queue's first entries, those with work (the order puts
 	 * them first), or one row saying all is idle: a list on a dashboard
 	 * never pads itself with idle queues.
 	 */
-	OB_LIT(&b, "],\"busy\":[");
+	fputs("],\"busy\":[", out);
 	for (i = 0; i < j->n && has_work(&j->q[order[i]]); i++) {
 		if (i > 0)
-			OB_LIT(&b, ",");
-		ob_put(&b, ENTRY(order[i]));
+			putc(',', out);
+		put_entry(out, &e, order[i]);
 	}
 	if (i == 0)
-		idle_entry(&b, stale);
-	OB_LIT(&b, "],\"queue\":{");
+		idle_entry(out, stale);
+	fputs("],\"queue\":{", out);
 	for (i = 0; i < j->n; i++) {
 		if (i > 0)
-			OB_LIT(&b, ",");
-		ob_json_string(&b, j->q[order[i]].name);
-		OB_LIT(&b, ":");
-		ob_put(&b, ENTRY(order[i]));
+			putc(',', out);
+		json_string(out, j->q[order[i]].name);
+		putc(':', out);
+		put_entry(out, &e, order[i]);
 	}
-	OB_LIT(&b, "}}\n");
-	if (e.full) {		/* cannot happen: see ENTRY_MAX */
-		errno = ENOBUFS;
-		ob_flush(&b);
-		return -1;
-	}
-	return ob_finish(&b);
+	fputs("}}\n", out);
+	free(e.buf);
+	return finish(out);
 }
 
 int
 render_error(FILE *out, const struct err *e)
 {
-	struct obuf b;
-
-	ob_init(&b, out);
-	OB_LIT(&b, "{\"error\":");
-	ob_json_string(&b, e->msg);
-	if (e->upstream_status != 0) {
-		OB_LIT(&b, ",\"upstream_status\":");
-		ob_int(&b, e->upstream_status);
-	}
-	OB_LIT(&b, "}\n");
-	return ob_finish(&b);
+	fputs("{\"error\":", out);
+	json_string(out, e->msg);
+	if (e->upstream_status != 0)
+		fprintf(out, ",\"upstream_status\":%d", e->upstream_status);
+	fputs("}\n", out);
+	return finish(out);
 }
 
 /* s at buf + n; returns the new length. */
