@@ -348,16 +348,20 @@ ask_unlocked(struct fetch *f, const char *hist)
 /*
  * Render the answers of the counts just fetched, as the front would, for
  * this request and, stored with the entry, for the hits to come.  They
- * live until the process ends.
+ * live until the next render (a process renders once; the unit tests, on
+ * every miss).
  */
 static void
 render_once(struct counts *out)
 {
+	static char *json, *prom;
 	struct render_info info = { out->fetched, 0, 0, "" };
-	char *json = NULL, *prom = NULL;
 	size_t json_len, prom_len;
 	FILE *a, *b;
 
+	free(json);
+	free(prom);
+	json = prom = NULL;
 	if ((a = open_memstream(&json, &json_len)) == NULL)
 		return;
 	if ((b = open_memstream(&prom, &prom_len)) == NULL) {
@@ -371,10 +375,7 @@ render_once(struct counts *out)
 		out->rendered.json_len = json_len;
 		out->rendered.prom = prom;
 		out->rendered.prom_len = prom_len;
-		return;
 	}
-	free(json);
-	free(prom);
 }
 
 /* Store the entry; a failure is said once per cache period. */

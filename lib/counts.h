@@ -36,7 +36,8 @@ struct counts {
 	struct err		 err;	/* the failure (also set when stale) */
 	/*
 	 * The answers rendered once, when fresh counts were fetched (a hit,
-	 * or the leader's miss): json NULL when there are none to write.
+	 * or the leader's miss): json NULL when there are none to write;
+	 * valid until the next counts_get or counts_cached.
 	 */
 	struct cache_out	 rendered;
 	char			 note[CONFIG_PATH_MAX + 256]; /* to log, or "" */
