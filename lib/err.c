@@ -21,7 +21,7 @@ static size_t	nsecrets;
 /*
  * What err_secrets_clear must wipe: the slots and bytes ever used, not
  * all 11 KB, and which bytes start a secret, so that looking for them
- * costs one table look-up per byte: both run on every cache hit.
+ * costs one table look-up per byte: a miss redacts all of Immich's answer.
  */
 static size_t	used_slots, used_len;
 static unsigned char starts[256];

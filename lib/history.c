@@ -578,12 +578,7 @@ history_eta_text(const struct progress *p, char *buf, size_t size)
 {
 	int64_t m = (p->eta_seconds + 30) / 60;	/* nearest minute */
 	const char *fixed;
-	size_t n;
 
-	/*
-	 * Texts without a number are copied, not printed: this runs for
-	 * every queue on a cache hit, where snprintf cost 500 instructions.
-	 */
 	switch (p->state) {
 	case PROGRESS_IDLE:
 		fixed = "idle";
@@ -616,13 +611,9 @@ history_eta_text(const struct progress *p, char *buf, size_t size)
 		fixed = "collecting data";
 		break;
 	}
-	if (fixed != NULL) {
-		if (size > 0) {
-			n = strlen(fixed) < size ? strlen(fixed) : size - 1;
-			memcpy(buf, fixed, n);
-			buf[n] = '\0';
-		}
-	} else if (m < 60)
+	if (fixed != NULL)
+		snprintf(buf, size, "%s", fixed);
+	else if (m < 60)
 		snprintf(buf, size, "\xe2\x89\x88 %lldm", (long long)m);
 	else if (m < 24 * 60)
 		snprintf(buf, size, "\xe2\x89\x88 %lldh %lldm",

@@ -8,9 +8,9 @@
  * stays 0 and progress can only be seen by comparing fetches.  The proxy
  * keeps the counts of its last HISTORY_SAMPLES fetches beside the cached
  * answer (cache.h: cache_history_read/write) and works the figures out
- * when it fetches, so a cache hit only copies them.  Pure computation on
- * caller-owned structs with the time passed in: needs only libc, never
- * reads a clock.  The model and its limits are written down in
+ * when it fetches, into the answers stored for the hits.  Pure
+ * computation on caller-owned structs with the time passed in: needs only
+ * libc, never reads a clock.  The model and its limits are written down in
  * docs/eta.md.
  */
 #ifndef IJP_HISTORY_H

@@ -153,8 +153,9 @@ jobs_busier(const struct queue *a, const struct queue *b)
 }
 
 /*
- * Insertion sort, not qsort: some 20 queues, on every cache hit, where
- * glibc's qsort (a merge sort that allocates) cost four times as much.
+ * Insertion sort: some 20 queues, and it sorts the indexes in place,
+ * stable, with nothing to allocate (glibc's qsort is a merge sort that
+ * allocates, and takes no context for the indexes).
  */
 void
 jobs_sort_busiest(const struct jobs *j, size_t *order)

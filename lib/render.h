@@ -1,7 +1,8 @@
 /*
  * render.h - write answers: the JSON body for Homepage, JSON errors and the
  * Prometheus text exposition format 0.0.4.  Only bodies: the HTTP headers
- * are cgi/'s job.  Needs only libc, so the cache-hit path stays small.
+ * are cgi/'s job.  Needs only libc: the programs that render link no
+ * libcurl.
  */
 #ifndef IJP_RENDER_H
 #define IJP_RENDER_H
